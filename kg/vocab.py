@@ -1,0 +1,129 @@
+"""The IRIs the code uses, as pyoxigraph terms. The ontology files own them.
+
+Every `kgo:` term named here is declared in `ontology/kgo.ttl`; `tests/test_vocab.py`
+checks both directions, so a term cannot be used in code without being defined in the
+ontology. Entity and graph IRIs are minted only by the functions below.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+BASE = "https://w3id.org/policykg/"
+ONTOLOGY_IRI = BASE + "ontology"
+
+
+class Namespace:
+    """A closed namespace: only the listed local names resolve, anything else is a bug."""
+
+    def __init__(self, iri: str, terms: tuple[str, ...] = ()):
+        self.iri = iri
+        self._terms = {t: NamedNode(iri + t) for t in terms}
+        self.closed = bool(terms)
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._terms[name]
+        except KeyError:
+            if self.closed:
+                raise AttributeError(f"{name!r} is not a term of <{self.iri}>") from None
+            return NamedNode(self.iri + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return self.__getattr__(name)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(self._terms)
+
+
+KGO_CLASSES = (
+    "Document", "Section", "Column", "ColumnRow", "Sentence", "Mention", "Assertion",
+    "Project", "Strategy", "Sector", "Place", "Indicator", "Target", "Observation",
+    "Event", "Organization",
+)
+KGO_PROPERTIES = (
+    # document
+    "sourceFile", "issuedBy", "issuerName", "reviewYear", "planYear", "aboutPlace", "format",
+    "textLength",
+    # structure
+    "inDocument", "hasSection", "parentSection", "sectionLevel", "heading", "order",
+    "inSection", "inColumn", "inRow", "hasRow", "columnNumber", "text", "startOffset",
+    "endOffset", "sectionYear", "sectionMode",
+    # provenance
+    "hasMention", "mentionOf", "inSentence", "surface", "evidence", "extractedBy",
+    "mentionedIn", "mentions",
+    # links
+    "implements", "locatedIn", "inSector", "involves", "organizedBy", "relatedTo",
+    # quantities
+    "indicator", "year", "value", "valueMax", "unit", "comparator", "measureKind",
+    "subject", "subjectName", "refArea", "plannedBy",
+    # entity attributes
+    "level", "strategyKind", "placeType", "adminCode", "status",
+)
+
+KGO = Namespace(BASE + "ontology#", KGO_CLASSES + KGO_PROPERTIES)
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                ("type", "Statement", "subject", "predicate", "object"))
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", ("label", "comment", "subClassOf"))
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#",
+                ("string", "integer", "decimal", "gYear", "date", "boolean"))
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#",
+                 ("Concept", "ConceptScheme", "prefLabel", "altLabel", "notation", "inScheme",
+                  "broader", "closeMatch", "exactMatch"))
+PROV = Namespace("http://www.w3.org/ns/prov#",
+                 ("wasDerivedFrom", "wasQuotedFrom", "value", "generatedAtTime"))
+DCTERMS = Namespace("http://purl.org/dc/terms/", ("title", "date", "identifier", "source"))
+
+SECTOR_SCHEME = NamedNode(BASE + "scheme/sector")
+
+PREFIXES = {
+    "kgo": KGO.iri,
+    "rdf": RDF.iri,
+    "rdfs": RDFS.iri,
+    "xsd": XSD.iri,
+    "skos": SKOS.iri,
+    "prov": PROV.iri,
+    "dcterms": DCTERMS.iri,
+    "qb": "http://purl.org/linked-data/cube#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "id": BASE + "id/",
+}
+
+# The path segment of each entity kind in its IRI: id/{type}/{key}
+ENTITY_TYPES = ("project", "strategy", "place", "sector", "event", "organization",
+                "indicator", "target", "observation", "document")
+
+# Characters an IRI may not contain, plus '/' so a key is one path segment.
+_UNSAFE = '<>"{}|\\^`/ %#?'
+
+
+def iri_key(text: str) -> str:
+    """A readable IRI path segment for a name: Chinese kept, unsafe characters escaped."""
+    return quote(text.strip(), safe="".join(
+        c for c in map(chr, range(33, 127)) if c not in _UNSAFE and not c.isalnum()))
+
+
+def entity_iri(entity_type: str, key: str) -> NamedNode:
+    if entity_type not in ENTITY_TYPES:
+        raise ValueError(f"unknown entity type {entity_type!r}; one of {ENTITY_TYPES}")
+    return NamedNode(f"{BASE}id/{entity_type}/{key}")
+
+
+def document_part_iri(doc_key: str, part: str, index: int) -> NamedNode:
+    """Sections, columns, rows, sentences and mentions live under their document."""
+    return NamedNode(f"{BASE}id/document/{doc_key}/{part}/{index}")
+
+
+def graph_iri(doc_key: str) -> NamedNode:
+    """The named graph holding what one document says."""
+    return NamedNode(f"{BASE}graph/{doc_key}")
+
+
+ONTOLOGY_GRAPH = NamedNode(BASE + "graph/ontology")
