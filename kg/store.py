@@ -1,0 +1,171 @@
+"""The one owner of Oxigraph on disk: store layout, versions, atomic swap, build lock.
+
+A store directory given as `--store DIR` looks like this:
+
+    DIR/policykg-store.json   marker: format version and the current version's name
+    DIR/versions/<id>/        one complete Oxigraph store per build
+    DIR/current               symlink to versions/<id>, replaced atomically (rename)
+    DIR/cache/                per-document extraction cache (see kg.pipeline)
+    DIR/build.lock            held (flock) by the one build that may run at a time
+
+A build writes a new version next to the current one and swaps `current` only after the
+new store is complete and verified; a failed or killed build leaves the previous version
+untouched and serving. Readers resolve `current` once when they open the store.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Quad, Store
+
+MARKER = "policykg-store.json"
+FORMAT_VERSION = 1
+KEEP_VERSIONS = 2  # the current one and the one before, for in-flight readers
+
+
+class StoreError(Exception):
+    """A store directory that cannot be used, with what to do about it."""
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    path: Path
+    version: str  # the name of the current version: changes on every build (ETag material)
+    version_path: Path
+
+
+def store_info(path: Path) -> StoreInfo:
+    """Check that `path` is a policykg store and say which version is current."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: no store here; build one with `kg build REPORTS --store {path}`")
+    if not path.is_dir():
+        raise StoreError(f"{path}: not a directory, so not a policykg store")
+    marker = path / MARKER
+    if not marker.is_file():
+        raise StoreError(f"{path}: not a policykg store (no {MARKER}); "
+                         "pass the directory given to `kg build --store`")
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StoreError(f"{path}: store marker {MARKER} is unreadable ({e})") from e
+    if meta.get("format") != FORMAT_VERSION:
+        raise StoreError(f"{path}: store format {meta.get('format')!r} is not "
+                         f"{FORMAT_VERSION}; rebuild it with `kg build`")
+    current = path / "current"
+    if not current.is_dir():
+        raise StoreError(f"{path}: the store has no complete version yet "
+                         "(a first build failed or is running)")
+    version_path = current.resolve()
+    return StoreInfo(path=path, version=version_path.name, version_path=version_path)
+
+
+def open_store(path: Path, read_only: bool = True) -> Store:
+    """Open the current version of a store; read-only unless a writer is asked for."""
+    info = store_info(path)
+    try:
+        return Store.read_only(str(info.version_path)) if read_only else Store(str(info.version_path))
+    except OSError as e:
+        raise StoreError(f"{path}: the Oxigraph store in {info.version_path} is corrupt or "
+                         f"unreadable ({e}); restore a backup or rebuild") from e
+
+
+def init_store_dir(path: Path) -> None:
+    """Create an empty store directory, or accept an existing store; refuse anything else."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()) and not (path / MARKER).exists():
+        raise StoreError(f"{path}: exists, is not empty and is not a policykg store; "
+                         "choose another --store directory")
+    (path / "versions").mkdir(parents=True, exist_ok=True)
+    (path / "cache").mkdir(exist_ok=True)
+    marker = path / MARKER
+    if not marker.exists():
+        _write_json_atomic(marker, {"format": FORMAT_VERSION})
+
+
+@contextmanager
+def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
+    """Only one build at a time per store; a second one fails at once (or waits)."""
+    init_store_dir(path)
+    fd = os.open(path / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+            raise StoreLocked(f"{path}: another build is running (pid {holder or '?'}); "
+                              "wait for it or use --wait") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed
+
+
+def write_version(path: Path, quads: Iterable[Quad], verify=None) -> StoreInfo:
+    """Write a complete new version from quads, verify it, then swap it in atomically.
+
+    `verify(store)` may raise to refuse the new version; the previous one stays current.
+    Must be called under `build_lock`.
+    """
+    path = Path(path)
+    version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    tmp = path / "versions" / (version + ".partial")
+    final = path / "versions" / version
+    try:
+        store = Store(str(tmp))
+        store.bulk_extend(quads)
+        store.flush()
+        if verify is not None:
+            verify(store)
+        store.optimize()
+        del store  # close before the rename
+        os.rename(tmp, final)
+        link_tmp = path / f"current.{os.getpid()}.tmp"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(Path("versions") / version, link_tmp)
+        os.replace(link_tmp, path / "current")  # the atomic swap
+        _fsync_dir(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune_versions(path, keep=final)
+    return store_info(path)
+
+
+def _prune_versions(path: Path, keep: Path) -> None:
+    versions = sorted(p for p in (path / "versions").iterdir() if p.is_dir())
+    stale = [p for p in versions if p.name.endswith(".partial")]  # left by killed builds
+    complete = [p for p in versions if not p.name.endswith(".partial") and p != keep]
+    stale += complete[:max(0, len(complete) - (KEEP_VERSIONS - 1))]
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
