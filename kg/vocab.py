@@ -57,7 +57,8 @@ KGO_PROPERTIES = (
     "hasMention", "mentionOf", "inSentence", "surface", "evidence", "extractedBy",
     "mentionedIn", "mentions",
     # links
-    "implements", "locatedIn", "inSector", "involves", "organizedBy", "relatedTo",
+    "implements", "locatedIn", "inSector", "involves", "organizedBy", "organizes", "partOf",
+    "relatedTo",
     # quantities
     "indicator", "year", "value", "valueMax", "unit", "comparator", "measureKind",
     "subject", "subjectName", "refArea", "plannedBy",
@@ -79,6 +80,10 @@ PROV = Namespace("http://www.w3.org/ns/prov#",
 DCTERMS = Namespace("http://purl.org/dc/terms/", ("title", "date", "identifier", "source"))
 
 SECTOR_SCHEME = NamedNode(BASE + "scheme/sector")
+# GB/T 4754-2017 国民经济行业分类, its 20 sections (门类 A-T); sectors map to them in sectors.ttl
+INDUSTRY_SCHEME = NamedNode(BASE + "scheme/gbt4754-2017")
+# The RDF Data Cube structure every kgo:Target and kgo:Observation follows
+QUANTITY_STRUCTURE = NamedNode(BASE + "structure/quantity")
 
 PREFIXES = {
     "kgo": KGO.iri,
