@@ -1,0 +1,159 @@
+"""The `kg` command: parses options and calls library functions, nothing more."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_STORE = Path(".kg/store")
+
+
+def _print_summary(summary) -> None:
+    out = sys.stdout
+    print(f"store      {summary.store} (version {summary.version})", file=out)
+    print(f"documents  {summary.documents} built"
+          + (f", {summary.cached} from cache" if summary.cached else "")
+          + (f", {len(summary.failed)} failed" if summary.failed else ""), file=out)
+    print(f"structure  {summary.sections} sections, {summary.columns} columns, "
+          f"{summary.sentences} sentences, {summary.mentions} mentions", file=out)
+    ents = ", ".join(f"{v} {k}" for k, v in sorted(summary.entities.items()))
+    print(f"entities   {ents or 'none'}", file=out)
+    print(f"figures    {summary.targets} targets, {summary.observations} observations", file=out)
+    links = ", ".join(f"{v} {k}" for k, v in sorted(summary.links.items()))
+    print(f"links      {links or 'none'}", file=out)
+    print(f"triples    {summary.triples}", file=out)
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.timings.items())
+    print(f"time       {stages}", file=out)
+    for w in summary.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for f in summary.failed:
+        print(f"error: {f}", file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    from tqdm import tqdm
+
+    from kg.build import BuildError, build
+
+    bar = None
+
+    def on_files(n: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=n, unit="doc", desc="building", disable=args.json or None,
+                   file=sys.stderr, leave=False)
+
+    def progress(result) -> None:
+        if bar is not None:
+            bar.set_postfix_str(result.path.name[-30:], refresh=False)
+            bar.update(1)
+
+    try:
+        summary = build(args.paths, args.store, jobs=args.jobs, wait=args.wait,
+                        use_cache=not args.no_cache, progress=progress, on_files=on_files)
+    except BuildError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
+        for f in summary.failed:
+            print(f"error: {f}", file=sys.stderr)
+    else:
+        _print_summary(summary)
+    return 0 if summary.ok else 1
+
+
+def cmd_validate(args) -> int:
+    from kg.store import StoreError, open_store
+    from kg.validate import format_report, validate_store
+
+    try:
+        st = open_store(args.store)
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    report = validate_store(st)
+    print(format_report(report))
+    return 0 if report.conforms else 1
+
+
+def cmd_serve(args) -> int:
+    from kg.server.app import serve
+    from kg.store import StoreError, store_info
+
+    try:
+        store_info(args.store)
+    except StoreError:
+        if not args.build:
+            raise
+        print(f"no store at {args.store}: building {', '.join(map(str, args.build))} first",
+              file=sys.stderr)
+        from kg.build import build
+
+        summary = build(args.build, args.store)
+        _print_summary(summary)
+    serve(args.store, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_query(args) -> int:
+    from kg.sparql import run_query_text
+    from kg.store import StoreError
+
+    text = Path(args.query[1:]).read_text(encoding="utf-8") if args.query.startswith("@") else args.query
+    try:
+        body, media_type = run_query_text(args.store, text, args.format)
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(body if isinstance(body, bytes) else body.encode())
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of Chinese government "
+                                "planning reports: build, validate, query, serve.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build report files/folders into a store")
+    b.add_argument("paths", nargs="+", type=Path, help="report files (.txt .html .docx .pdf) or folders")
+    b.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default .kg/store)")
+    b.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    b.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    b.add_argument("--no-cache", action="store_true", help="re-extract every document")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="check the store against the SHACL shapes")
+    v.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("serve", help="serve a store: SPARQL endpoint, lookups, pages")
+    s.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--build", nargs="*", type=Path, default=None,
+                   help="when the store does not exist yet, build these paths first")
+    s.set_defaults(func=cmd_serve)
+
+    q = sub.add_parser("query", help="run a SPARQL query (text or @file.rq) on a store")
+    q.add_argument("query")
+    q.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    q.add_argument("--format", default="csv", help="json, xml, csv, tsv, ttl, nt, jsonld")
+    q.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
