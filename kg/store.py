@@ -77,7 +77,7 @@ def open_store(path: Path, read_only: bool = True) -> Store:
     info = store_info(path)
     try:
         return Store.read_only(str(info.version_path)) if read_only else Store(str(info.version_path))
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # pyoxigraph reports corruption as RuntimeError
         raise StoreError(f"{path}: the Oxigraph store in {info.version_path} is corrupt or "
                          f"unreadable ({e}); restore a backup or rebuild") from e
 
@@ -100,6 +100,7 @@ def init_store_dir(path: Path) -> None:
 @contextmanager
 def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
     """Only one build at a time per store; a second one fails at once (or waits)."""
+    path = Path(path)
     init_store_dir(path)
     fd = os.open(path / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:

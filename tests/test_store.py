@@ -1,0 +1,127 @@
+"""The store keeps the last good version whatever happens to a build."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg import store
+
+EX = "https://example.org/"
+
+
+def quads(n: int, graph: str = "g"):
+    g = NamedNode(EX + graph)
+    for i in range(n):
+        yield Quad(NamedNode(f"{EX}s{i}"), NamedNode(EX + "p"), Literal(str(i)), g)
+
+
+def count(path) -> int:
+    return len(store.open_store(path))
+
+
+def test_a_written_version_becomes_current_and_opens_read_only(tmp_path):
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        info = store.write_version(d, quads(10))
+    assert count(d) == 10
+    assert store.store_info(d).version == info.version
+    assert (d / "current").is_symlink()
+
+
+def test_a_second_version_replaces_the_first_and_old_ones_are_pruned(tmp_path):
+    d = tmp_path / "store"
+    versions = []
+    for n in (3, 5, 7):
+        with store.build_lock(d):
+            versions.append(store.write_version(d, quads(n)).version)
+    assert count(d) == 7
+    kept = sorted(p.name for p in (d / "versions").iterdir())
+    assert versions[-1] in kept and versions[0] not in kept
+    assert len(kept) == store.KEEP_VERSIONS
+
+
+def test_a_failing_verification_keeps_the_previous_version(tmp_path):
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        first = store.write_version(d, quads(4)).version
+
+    def refuse(_):
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError), store.build_lock(d):
+        store.write_version(d, quads(9), verify=refuse)
+    assert store.store_info(d).version == first
+    assert count(d) == 4
+    assert not [p for p in (d / "versions").iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_second_build_fails_clearly_while_one_holds_the_lock(tmp_path):
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        with pytest.raises(store.StoreLocked, match="another build is running"):
+            with store.build_lock(d):
+                pass
+
+
+def test_a_foreign_directory_is_refused_with_a_clear_message(tmp_path):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(store.StoreError, match="not a policykg store"):
+        store.open_store(foreign)
+    with pytest.raises(store.StoreError, match="not a policykg store"):
+        store.init_store_dir(foreign)
+    with pytest.raises(store.StoreError, match="no store here"):
+        store.open_store(tmp_path / "missing")
+
+
+def test_a_corrupted_store_gets_a_clear_error(tmp_path):
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, quads(3))
+    version = store.store_info(d).version_path
+    for f in version.iterdir():
+        if f.is_file():
+            f.write_bytes(b"garbage")
+    with pytest.raises(store.StoreError, match="corrupt or unreadable"):
+        store.open_store(d)
+
+
+def test_sigkill_during_a_build_leaves_the_previous_store_serving(tmp_path):
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, quads(5))
+    before = store.store_info(d).version
+    # A child process writes a large version slowly; kill it mid-write.
+    script = textwrap.dedent(f"""
+        import time
+        from pyoxigraph import Literal, NamedNode, Quad
+        from kg import store
+        def slow():
+            for i in range(10**7):
+                if i % 1000 == 0:
+                    time.sleep(0.001)
+                yield Quad(NamedNode("{EX}s%d" % i), NamedNode("{EX}p"), Literal("x"), NamedNode("{EX}g"))
+        with store.build_lock({str(d)!r}):
+            print("writing", flush=True)
+            store.write_version({str(d)!r}, slow())
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             cwd=os.getcwd())
+    assert child.stdout.readline().strip() == b"writing"
+    time.sleep(0.5)
+    child.kill()
+    child.wait()
+    assert store.store_info(d).version == before
+    assert count(d) == 5
+    # The lock died with the process: the next build runs and cleans the partial version.
+    with store.build_lock(d):
+        store.write_version(d, quads(6))
+    assert count(d) == 6
+    assert not [p for p in (d / "versions").iterdir() if p.name.endswith(".partial")]
