@@ -1,0 +1,139 @@
+"""Extracts the article text of an HTML page: the report, without the page around it.
+
+Government sites wrap a report in navigation, breadcrumbs (您的位置), share buttons,
+print/close links, font-size toggles and footers. We drop the obvious chrome elements,
+pick the block holding most paragraph text (the article), and keep paragraph breaks.
+Table cells become tab-prefixed lines and rows are separated by blank lines, the same
+shape the text and DOCX readers give 专栏 boxes.
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+# Elements that never hold the article text.
+CHROME_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+               "iframe", "button", "select", "input", "textarea", "svg", "canvas", "object", "template"]
+
+# class/id fragments of page chrome (share bars, breadcrumbs, font-size toggles, menus).
+CHROME_CLASS = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|bread|location|position|share|bdshare|jiathis|"
+    r"footer|foot|header|head|sidebar|side|print|close|fontsize|font-size|font_size|zoom|toolbar|"
+    r"comment|related|recommend|copyright|banner|login|search|ad|ads|qrcode|editor)([\s_-]|$)",
+    re.I,
+)
+
+BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tbody", "tr",
+              "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "center", "dd", "dt", "dl"}
+CONTAINER_TAGS = {"div", "section", "article", "main", "td", "body", "center", "font", "span"}
+TITLE_SEPARATORS = re.compile(r"\s*[_|｜—-]\s*")
+
+
+def extract_article_text(markup: str) -> str:
+    """The report text of an HTML page, one paragraph per line."""
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(CHROME_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_chrome_element):
+        if not tag.decomposed:
+            tag.decompose()
+    body = soup.body or soup
+    article = _densest_block(body)
+    text = _block_text(article)
+    headline = _headline(soup, article)
+    if headline and headline not in text[:200]:
+        text = headline + "\n\n" + text
+    return text
+
+
+def _is_chrome_element(tag: Tag) -> bool:
+    if tag.name in ("html", "body") or tag.attrs is None:
+        return False
+    names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+    return bool(names.strip()) and bool(CHROME_CLASS.search(names))
+
+
+def _densest_block(body: Tag) -> Tag:
+    """The container whose paragraphs hold the most non-link text (Readability-style:
+    each paragraph credits its parent fully and its grandparent by half)."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+
+    def credit(node: object, amount: float) -> None:
+        if isinstance(node, Tag):
+            scores[id(node)] = scores.get(id(node), 0.0) + amount
+            nodes[id(node)] = node
+
+    for para in body.find_all(["p", "pre", "li", "td", "div", "h1", "h2", "h3"]):
+        if para.name in ("div", "td") and para.find(["p", "div", "table"]):
+            # text sitting directly in a container (<br>-separated) credits the container
+            length = _direct_text_length(para)
+            if length >= 10:
+                credit(para, length)
+                credit(para.parent, length / 2)
+            continue
+        length = _text_length(para)
+        if length < 10:
+            continue
+        credit(para.parent, length)
+        credit(para.parent.parent if para.parent is not None else None, length / 2)
+    if not scores:
+        return body
+    return nodes[max(scores, key=scores.__getitem__)]
+
+
+def _text_length(tag: Tag) -> int:
+    total = len(tag.get_text(strip=True))
+    links = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
+    return max(total - 2 * links, 0)
+
+
+def _direct_text_length(tag: Tag) -> int:
+    return sum(len(s.strip()) for s in tag.find_all(string=True, recursive=False))
+
+
+def _block_text(block: Tag) -> str:
+    """Text with a line break after each block element and each <br>; table cells as
+    tab-prefixed lines with a blank line after each row."""
+    parts: list[str] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if child.__class__.__name__ in ("Comment", "Doctype", "ProcessingInstruction"):
+                    continue
+                parts.append(re.sub(r"[ \t\r\n]+", " ", str(child)))
+            elif isinstance(child, Tag):
+                if child.name == "br":
+                    parts.append("\n")
+                elif child.name in ("td", "th"):
+                    parts.append("\n\t")
+                    walk(child)
+                    parts.append("\n")
+                elif child.name == "tr":
+                    walk(child)
+                    parts.append("\n\n")
+                elif child.name in BLOCK_TAGS:
+                    parts.append("\n")
+                    walk(child)
+                    parts.append("\n")
+                else:
+                    walk(child)
+
+    walk(block)
+    lines = [line.strip(" ") for line in "".join(parts).split("\n")]
+    return "\n".join(lines)
+
+
+def _headline(soup: BeautifulSoup, article: Tag) -> str:
+    """The page headline when it sits outside the article block (h1, else <title>)."""
+    if article.find(["h1", "h2"]):
+        return ""
+    for h in soup.find_all(["h1", "h2"]):
+        text = h.get_text(" ", strip=True)
+        if 4 <= len(text) <= 80:
+            return text
+    if soup.title and soup.title.string:
+        return TITLE_SEPARATORS.split(soup.title.string.strip())[0]
+    return ""
