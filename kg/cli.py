@@ -116,6 +116,70 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from kg.backup import BackupError, backup
+    from kg.store import StoreError
+
+    try:
+        header = backup(args.store, args.file)
+    except (StoreError, BackupError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"backed up {header['quads']} quads of version {header['version']} to {args.file}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from kg.backup import BackupError, restore
+    from kg.store import StoreError
+
+    try:
+        header = restore(args.file, args.store)
+    except (StoreError, BackupError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"restored {header['quads']} quads into {args.store}")
+    return 0
+
+
+def _lookup(args, call) -> int:
+    from kg.lookup import BadRequest, NotFound
+    from kg.store import StoreError, open_store
+
+    try:
+        result = call(open_store(args.store))
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (NotFound, BadRequest) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from kg.lookup import search
+    return _lookup(args, lambda st: search(st, args.q, args.type, args.limit))
+
+
+def cmd_entity(args) -> int:
+    from kg.lookup import entity
+    type_, _, key = args.ref.partition("/")
+    return _lookup(args, lambda st: entity(st, type_, key))
+
+
+def cmd_relations(args) -> int:
+    from kg.lookup import relations
+    type_, _, key = args.ref.partition("/")
+    return _lookup(args, lambda st: relations(st, type_, key, args.direction, args.predicate))
+
+
+def cmd_targets(args) -> int:
+    from kg.lookup import targets
+    return _lookup(args, lambda st: targets(st, args.year, args.indicator, args.place, args.document))
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of Chinese government "
                                 "planning reports: build, validate, query, serve.")
@@ -147,6 +211,36 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--store", type=Path, default=DEFAULT_STORE)
     q.add_argument("--format", default="csv", help="json, xml, csv, tsv, ttl, nt, jsonld")
     q.set_defaults(func=cmd_query)
+
+    for name, func, helptext in (("backup", cmd_backup, "write the store to one .nq.gz file"),
+                                 ("restore", cmd_restore, "replace the store by a backup")):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("file", type=Path)
+        c.add_argument("--store", type=Path, default=DEFAULT_STORE)
+        c.set_defaults(func=func)
+
+    c = sub.add_parser("search", help="entities by label or alias (Chinese substrings work)")
+    c.add_argument("q")
+    c.add_argument("--type", default=None)
+    c.add_argument("--limit", type=int, default=20)
+    c.set_defaults(func=cmd_search)
+    c = sub.add_parser("entity", help="one entity: labels, properties, mentions (TYPE/KEY)")
+    c.add_argument("ref", help="type/key, e.g. project/…")
+    c.set_defaults(func=cmd_entity)
+    c = sub.add_parser("relations", help="an entity's neighbours with evidence (TYPE/KEY)")
+    c.add_argument("ref")
+    c.add_argument("--direction", default="both", choices=("both", "out", "in"))
+    c.add_argument("--predicate", default=None)
+    c.set_defaults(func=cmd_relations)
+    c = sub.add_parser("targets", help="targets and observations with plan/actual pairs")
+    c.add_argument("--year", type=int)
+    c.add_argument("--indicator")
+    c.add_argument("--place")
+    c.add_argument("--document")
+    c.set_defaults(func=cmd_targets)
+    for c in sub.choices.values():
+        if c.prog.split()[-1] in ("search", "entity", "relations", "targets"):
+            c.add_argument("--store", type=Path, default=DEFAULT_STORE)
     return p
 
 
