@@ -45,9 +45,10 @@ CHROME_LINES = [
 # Lines that start a licence/footer trailer; everything from there on is dropped.
 TRAILER_STARTS = [re.compile(r"^本作品(是|在|来自|不适用)"), re.compile(r"^(版权所有|Copyright ©)")]
 
-# A table cell whose text wrapped onto a second line after a blank line
-# ("\t西部陆海\n\n新通道建设\n\t..." in text exports of Word tables).
-_WRAPPED_CELL = re.compile(r"^(\t[^\t\n。；，]{1,20})\n(?:[ \t]*\n)+([^\t\n 。；，][^\t\n。；，]{0,19})\n(?=\t)", re.M)
+# A table cell whose text wrapped onto further lines after blank lines, in text exports of
+# Word tables: "\t数字重庆\n\n两级治理\n\n中心建设\n\t<content cell>".
+_SHORT_CELL = re.compile(r"^[^\t。；，]{1,20}$")
+_NOT_A_FRAGMENT = re.compile(r"^(专栏|[一二三四五六七八九十]+、|[（(]|\d+[.、])")
 _OPENERS = "，、“‘《（(【"
 _FRAGMENT_STARTS = "，、。；：）》”’！？,;)"
 
@@ -59,8 +60,8 @@ def normalize_text(text: str) -> str:
     lines = _drop_trailer(lines)
     lines = [line for line in lines if not is_chrome_line(line)]
     lines = _join_fragments(lines)
+    lines = _join_wrapped_cells(lines)
     text = "\n".join(lines)
-    text = _WRAPPED_CELL.sub(r"\1\2\n", text)
     text = re.sub(r"\n(?:[ \t]*\n)+", "\n\n", text)  # at most one blank line
     return text.strip("\n ") + "\n" if text.strip() else ""
 
@@ -88,6 +89,29 @@ def _drop_trailer(lines: list[str]) -> list[str]:
         if any(p.search(lines[i]) for p in TRAILER_STARTS):
             return lines[:i]
     return lines
+
+
+def _join_wrapped_cells(lines: list[str]) -> list[str]:
+    """Join a short tab-prefixed cell with the short untabbed fragments that follow it
+    (blank lines between) when the next cell starts right after them."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("\t") and _SHORT_CELL.match(line[1:]):
+            j, pieces = i + 1, []
+            while j < len(lines) and (not lines[j] or (not lines[j].startswith("\t") and _SHORT_CELL.match(lines[j])
+                                                  and not _NOT_A_FRAGMENT.match(lines[j]))):
+                if lines[j]:
+                    pieces.append(lines[j])
+                j += 1
+            if pieces and j < len(lines) and lines[j].startswith("\t") and len(pieces) <= 4:
+                out.append(line + "".join(pieces))
+                i = j
+                continue
+        out.append(line)
+        i += 1
+    return out
 
 
 def _join_fragments(lines: list[str]) -> list[str]:
