@@ -1,0 +1,408 @@
+"""Project mentions: the specific, nameable works a report says are planned or built.
+
+Owns recognising project names (Mention kind PROJECT), their construction status, and
+the alias key the resolver uses to merge differently worded names of one project.
+
+Recognition works from context and structure, never from a list of names:
+- a clause is cut into items at 、 (outside brackets and quotes);
+- an item is a project when it ends in a project suffix (水库, 高速, 产业园, 工程 ... see
+  data/project_suffixes.txt) preceded by a distinctive modifier, the name starting after
+  the last introducing verb (data/project_boundaries.txt);
+- the other items of an enumeration become projects too when the enumeration is closed by
+  等…项目/工程, introduced by a 项目： label, or mostly made of suffix-recognised items;
+- a category made only of generic words (重点项目, 特色精品产业园) or a count (22个改造项目)
+  is rejected (data/project_generic_words.txt).
+The status comes from the nearest construction verb (data/project_status_verbs.tsv).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from kg.model import Document, EntityKind, Mention
+
+jieba.setLogLevel(60)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _read_lines(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+SUFFIXES = sorted(set(_read_lines("project_suffixes.txt")), key=len, reverse=True)
+BOUNDARIES = sorted(set(_read_lines("project_boundaries.txt")), key=len, reverse=True)
+GENERIC_WORDS = set(_read_lines("project_generic_words.txt"))
+STATUS_VERBS = sorted((tuple(ln.split("\t")[:2]) for ln in _read_lines("project_status_verbs.tsv")),
+                      key=lambda vs: len(vs[0]), reverse=True)
+
+VERB_WORDS = set(BOUNDARIES) | {v for v, _ in STATUS_VERBS}
+
+# Verbs that introduce a name and never sit inside one before 项目/工程/中心 ...
+INTRODUCING_VERBS = VERB_WORDS - {"建设", "改造", "升级改造", "提档升级", "迁建", "升级", "巩固", "新建",
+                                  "续建", "发展", "服务", "保障", "开发", "利用", "改建"}
+FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由"}
+
+# Suffixes that are project words in general; they only make a name with a real modifier.
+WEAK_SUFFIXES = {"项目", "工程", "中心", "平台", "园", "站", "馆", "港", "桥", "市场", "基地", "园区"}
+
+OPEN, CLOSE = "（(“‘《【〔[", "）)”’》】〕]"
+CLAUSE_SEPS = set("，,。；;：:！!？?\n\t")
+ITEM_SEPS = set("、")
+
+# What may follow a suffix and still belong to the name: a bracketed section (（武隆段）),
+# a phase (一期, （二期）), a kind of works (提档升级, 改造), a trailing 项目/工程.
+TAIL = re.compile(
+    r"(?:（[^（）]{1,40}）|\([^()]{1,40}\))?"
+    r"(?:[一二三四五六七八九十\d]{1,2}期)?"
+    r"(?:升级改造|提档升级|提质升级|提质改造|扩能提级|改扩建|扩建|迁建|改造|整治)?"
+    r"(?:[及和]配套(?:项目|工程|设施))?"
+    r"(?:项目|工程)?"
+    r"(?:（[^（）]{1,20}）|\([^()]{1,20}\))?")
+# 等 closes an enumeration when followed by a count or a category (等28个市级重点项目, 等一批项目).
+DENG = re.compile(r"(?<![高中平同初对])等(?!级)(?=[\d一二三四五六七八九十两多]|一批|项目|重点|重大|市级|区级|县级|省级|[^，。；]{0,8}(?:项目|工程))")
+ANY_DENG = re.compile(r"(?<![高中平同初对])等(?!级)")
+ENUM_CLOSE = re.compile(r"^等(?:[\d一二三四五六七八九十两多]+[个项批]|一批|多个)?[^，。；：、]{0,10}?(?:"
+                        + "|".join(map(re.escape, SUFFIXES + ["载体"])) + ")")
+# 老车站、瓦厂坝等片区改造 / 龙城大厦、糖酒小区等5个小区的居民配电设施改造: the works
+# after 等 apply to each item (老车站片区改造).
+DISTRIBUTED = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项处座])?(?:[^，。；、的\d]{1,6}的)?"
+                         r"(?P<works>[^，。；、\d的]{0,10}(?:改造|治理|整治|修复|搬迁|养护|提升|提质))")
+COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两几多]+)(?:个|项|件|批|座|所|处|大|类|条|家|户|名|人)")
+QUOTED_DIGITS = re.compile(r"[“\"][^”\"]*\d[^”\"]*[”\"]")
+LEAD_JUNK = re.compile(r"^(?:全区|我区|我市|我县|我省|全市|全县|全省|一批|一个)+")
+LEAD_CHARS = set("的了将把对为在以与和及并又再等新")
+ORG_ENDINGS = ("公司", "集团", "银行", "大学", "协会", "委员会", "政府", "部门")
+# a heading or a year is never part of a project's name
+NOT_A_NAME = re.compile(r"专栏|的|不|未|或者|以上|以下|\d+(?:\.\d+)?(?:亿|万|%)|^[（(][一二三四五六七八九十\d]+[）)]|\d{4}年")
+NOT_PROJECT_ENDINGS = ("行动", "计划", "改革", "战略", "机制", "体系", "政策", "活动", "工作")
+
+
+def extract_projects(doc: Document) -> Document:
+    """Append a PROJECT mention for every project name in the document's sentences."""
+    taken = [(m.start, m.end) for m in doc.mentions if _owns_span(m)]
+    for sent in doc.sentences:
+        found = [(s, e, st, "projects.road", w) for s, e, st, w in _road_sections(doc.text, sent.start, sent.end)]
+        for cs, ce in split_spans(doc.text, sent.start, sent.end, CLAUSE_SEPS):
+            found += [f for f in _clause_projects(doc.text, cs, ce, sent.end)
+                      if not any(r[0] <= f[0] < r[1] or f[0] <= r[0] < f[1] for r in found)]
+        for start, end, status, rule, works in found:
+                if any(ts <= start and end <= te for ts, te in taken):
+                    continue  # another component already owns this span (a strategy, event ...)
+                text = doc.text[start:end]
+                doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
+                                        text=text, name=project_name(text + works),
+                                        attrs={"status": status}, rule=rule))
+    return doc
+
+
+def _owns_span(m: Mention) -> bool:
+    """Whether another component's mention rules out a project inside it: an event or
+    organisation always; a strategy unless it is itself worded like a project
+    (…示范工程 without quotes may be both a programme and a works)."""
+    if m.kind in (EntityKind.EVENT, EntityKind.ORGANIZATION):
+        return True
+    if m.kind is not EntityKind.STRATEGY:
+        return False
+    return bool(re.search(r"[“”\"《》]", m.text)) or not m.text.endswith(tuple(SUFFIXES))
+
+
+# A numbered road and its section: G353线白马至豹岩段预防性养护, 国道319线…段地灾整治.
+ROAD = re.compile(r"(?:[GSXY]\d{2,4}|(?:国道|省道|县道)\d{2,4})线?[^，。；、（）()和及]{1,30}?段"
+                  r"(?P<works>(?:预防性|修复|大中修)?养护|[^，。；、和及]{0,8}?(?:改造|整治|治理|工程|建设))?")
+
+
+def _road_sections(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]:
+    """Road sections in a sentence; 'A段和B段养护' gives A the works of B."""
+    found = list(ROAD.finditer(text, s, e))
+    out = []
+    for k, m in enumerate(found):
+        works = ""
+        if not m["works"] and k + 1 < len(found) and text[m.end():found[k + 1].start()] in ("和", "及", "、"):
+            works = found[k + 1]["works"] or ""
+        status = _status(text, s, e, e, [(m.start(), m.end())])
+        out.append((m.start(), m.end(), status, works))
+    return out
+
+
+def split_spans(text: str, start: int, end: int, seps: set[str]) -> list[tuple[int, int]]:
+    """Cut text[start:end] at separator characters outside brackets and quotes."""
+    spans, depth, s = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in seps and depth == 0:
+            if i > s:
+                spans.append((s, i))
+            s = i + 1
+    if end > s:
+        spans.append((s, end))
+    return spans
+
+
+def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[int, int, str, str, str]]:
+    """Project spans in one clause, with their status, the rule that found them and the
+    works words a distributive enumeration adds to each name."""
+    items = split_spans(text, cs, ce, ITEM_SEPS)
+    # the last item of an enumeration usually runs on into 等…项目 or a predicate
+    found: list[list[tuple[int, int]]] = [_suffix_names(text, s, e) for s, e in items]
+    closed = False
+    last_s, last_e = items[-1]
+    deng = DENG.search(text, last_s, last_e)
+    if deng and ENUM_CLOSE.match(text, deng.start(), ce):
+        closed = True
+    labelled = cs > 0 and text[cs - 1] in "：:" and re.search(r"(?:项目|工程|载体)$", _label_before(text, cs - 1))
+    n_suffix = sum(1 for f in found if f)
+    enumerate_all = (closed or labelled or len(items) >= 2 and n_suffix * 2 >= len(items))
+    out: list[tuple[int, int, str, str]] = []
+    dist = DISTRIBUTED.match(text, deng.start(), ce) if deng and len(items) >= 2 else None
+    if dist and not re.search(r"项目|重点", dist["works"]):
+        for s, e in items:
+            span = _enumerated_name(text, s, e)
+            if span and span[1] - span[0] <= 12:
+                out.append((span[0], span[1], dist["works"], "projects.distributive"))
+        status = _status(text, cs, ce, sent_end, out)
+        return [(s, e, status, r, w) for s, e, w, r in out]
+    for (s, e), names in zip(items, found):
+        if not names and enumerate_all:
+            span = _enumerated_name(text, s, e)
+            if span:
+                names = [span]
+                rule = "projects.enumeration"
+            else:
+                continue
+        else:
+            rule = "projects.suffix"
+        for ns, ne in names:
+            out.append((ns, ne, "", rule))
+    status = _status(text, cs, ce, sent_end, out)
+    return [(s, e, status, r, "") for s, e, _, r in out]
+
+
+def _label_before(text: str, colon: int) -> str:
+    """The words before a colon (a 专栏 row lead-in such as 重大项目：)."""
+    s = colon
+    while s > 0 and text[s - 1] not in CLAUSE_SEPS and text[s - 1] not in "。" and colon - s < 12:
+        s -= 1
+    return text[s:colon]
+
+
+def _suffix_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Names in one item that end in a project suffix (one, or two joined by 和/及)."""
+    d = ANY_DENG.search(text, s, e)
+    if d:
+        e = d.start()
+    span = _suffix_name(text, s, e)
+    if not span:
+        return []
+    # 区城市体育公园和全民健身中心: two names joined by 和/及/与, each with its own suffix
+    for m in re.finditer(r"[和及与]", text[span[0]:span[1]]):
+        cut = span[0] + m.start()
+        left, right = _suffix_name(text, span[0], cut, at_end=True), _suffix_name(text, cut + 1, span[1], at_end=True)
+        if left and right and left[1] == cut and right[1] == span[1]:
+            return [left, right]
+    return [span]
+
+
+def _depth(s: str) -> int:
+    depth = 0
+    for ch in s:
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _token_ending(chunk: str, ends: frozenset[int], i: int) -> str:
+    starts = [e for e in ends if e < i]
+    return chunk[max(starts, default=0):i]
+
+
+@lru_cache(maxsize=4096)
+def _token_ends(chunk: str) -> frozenset[int]:
+    ends, pos = set(), 0
+    for tok in jieba.cut(chunk):
+        pos += len(tok)
+        ends.add(pos)
+    return frozenset(ends)
+
+
+def _suffix_name(text: str, s: int, e: int, at_end: bool = False) -> tuple[int, int] | None:
+    """The rightmost suffix-ended name inside text[s:e], or None."""
+    chunk = text[s:e]
+    ends = _token_ends(chunk)
+    for i in range(len(chunk), 1, -1):
+        suf = next((x for x in SUFFIXES if chunk.endswith(x, 0, i)), None)
+        if not suf:
+            continue
+        if i not in ends and i != len(chunk):
+            continue  # the suffix is part of a longer word (站在, 中心城区)
+        if _depth(chunk[:i]) > 0:
+            continue  # inside a bracket: （平桥至大顺段） is a section, not a bridge
+        if _token_ending(chunk, ends, i) in VERB_WORDS:
+            continue  # 开园, 投运: a verb that happens to end like a suffix
+        tail = TAIL.match(chunk, i)
+        stop = tail.end() if tail else i
+        if at_end and stop != len(chunk):
+            continue
+        start = _name_start(chunk, i - len(suf), suf)
+        if start is None:
+            continue
+        return s + start, s + stop
+    return None
+
+
+def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
+    """Where the name ending with chunk[suf_at:] begins: after the last introducing verb
+    that still leaves a distinctive name, else at the start of the item."""
+    cuts = [0]
+    for b in BOUNDARIES:
+        for m in re.finditer(re.escape(b), chunk[:suf_at]):
+            cuts.append(m.end())
+    for c in sorted(set(cuts), reverse=True):
+        c2 = _skip_lead(chunk, c)
+        if c2 >= suf_at or _starts_with_verb(chunk[c2:]):
+            continue
+        if _distinctive(chunk[c2:suf_at], suf):
+            return c2
+    return None
+
+
+def _skip_lead(chunk: str, c: int) -> int:
+    """Skip scope words (全区, 一批) and a function character that is a word of its own."""
+    while c < len(chunk):
+        lead = LEAD_JUNK.match(chunk, c)
+        if lead and lead.end() > c:
+            c = lead.end()
+        elif chunk[c] in LEAD_CHARS and min(_token_ends(chunk[c:])) == 1:
+            c += 1
+        else:
+            break
+    return c
+
+
+def _distinctive(core: str, suf: str) -> bool:
+    """Whether the words before a suffix make a proper name, not a category or count."""
+    if len(core) < 2 or COUNT.search(core) or QUOTED_DIGITS.search(core) or NOT_A_NAME.search(core):
+        return False
+    if not re.search(r"[\u4e00-\u9fffA-Za-z]", core):
+        return False
+    if suf in WEAK_SUFFIXES and len(core) < 3:
+        return False
+    words = [w for w in jieba.cut(core) if w.strip() and w not in "“”‘’《》·"]
+    if any(w in FUNCTION_WORDS for w in words):
+        return False  # 让广大群众从项目: a clause, not a name
+    if suf in WEAK_SUFFIXES and any(w in INTRODUCING_VERBS for w in words):
+        return False  # 分级分类储备推动项目: an activity on projects in general
+    return not all(w in GENERIC_WORDS or w in SUFFIXES or w in VERB_WORDS for w in words)
+
+
+def _starts_with_verb(name: str) -> bool:
+    return any(name.startswith(v) for v in BOUNDARIES)
+
+
+def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """An item of a project enumeration without a suffix (亿航, 页岩气勘探开发)."""
+    d = DENG.search(text, s, e)
+    if d:
+        e = d.start()
+    chunk = text[s:e]
+    start = 0
+    for b in BOUNDARIES:
+        for m in re.finditer(re.escape(b), chunk):
+            if len(chunk) - m.end() >= 2 and m.start() <= 4:
+                start = max(start, m.end())
+    start = _skip_lead(chunk, start)
+    stop = len(chunk)
+    for verb, _ in STATUS_VERBS:  # a trailing predicate (…建成投用, …有序推进)
+        k = chunk.rfind(verb, start + 2)
+        if k > start and k < stop and k + len(verb) >= len(chunk) - 4:
+            stop = k
+    name = chunk[start:stop].strip()
+    if name.endswith("建设") and len(name) > 4:
+        stop -= 2
+        name = name[:-2]
+    if not (2 <= len(name) <= 30) or COUNT.search(name) or QUOTED_DIGITS.search(name) or NOT_A_NAME.search(name):
+        return None
+    if name.endswith(NOT_PROJECT_ENDINGS + ORG_ENDINGS):
+        return None
+    if _starts_with_verb(name):
+        return None
+    words = [w for w in jieba.cut(name) if w.strip()]
+    if all(w in GENERIC_WORDS or w in SUFFIXES or w in VERB_WORDS for w in words):
+        return None
+    return s + start, s + stop
+
+
+def _status(text: str, cs: int, ce: int, sent_end: int, spans: list) -> str:
+    """The construction stage the clause reports: the verb after the last name, else the
+    verb before the first, else the next verb in the sentence."""
+    if not spans:
+        return "unknown"
+    first, last = min(sp[0] for sp in spans), max(sp[1] for sp in spans)
+    for window in (text[last:ce], text[cs:first], text[ce:sent_end]):
+        best = None
+        for verb, status in STATUS_VERBS:
+            k = window.find(verb)
+            if k >= 0 and (best is None or k < best[0] or (k == best[0] and len(verb) > best[2])):
+                best = (k, status, len(verb))
+        if best:
+            return best[1]
+    return "unknown"
+
+
+def project_name(surface: str) -> str:
+    """The name used for resolution: the surface as written, without spaces."""
+    return re.sub(r"\s+", "", surface)
+
+
+# Words of a project name that reports drop or add freely between mentions.
+_ALIAS_DROP = re.compile(r"公路|建设|项目|工程|枢纽$")
+_BRACKETS = re.compile(r"[（）()\[\]【】“”‘’\"'《》·\s]")
+
+
+def project_alias_key(name: str, place_prefixes: tuple[str, ...] = ()) -> str:
+    """A key under which differently written names of one project coincide.
+
+    Normalisations (all general, none tied to a report):
+    - NFKC, and bracket/quote marks removed while their content stays
+      (渝湘高速复线（武隆段） == 渝湘高速公路复线武隆段 after the next rule);
+    - 公路 dropped (高速公路 == 高速), and 建设/项目/工程 dropped anywhere, 枢纽 at the end
+      (白马航电枢纽 == 白马航电);
+    - a leading place prefix of the document's own place dropped (place_prefixes, e.g.
+      the district's names with and without 区/县), since reports omit their own name;
+    - the remaining characters are kept in order, so that word order stays meaningful;
+      order variants such as 电航/航电 are left to `same_project`.
+    """
+    key = _BRACKETS.sub("", unicodedata.normalize("NFKC", name))
+    for p in sorted(place_prefixes, key=len, reverse=True):
+        if p and key.startswith(p) and len(key) - len(p) >= 3:
+            key = key[len(p):]
+            break
+    prev = None
+    while prev != key:
+        prev, key = key, _ALIAS_DROP.sub("", key)
+    return key.lower()
+
+
+def same_project(a: str, b: str, place_prefixes: tuple[str, ...] = ()) -> bool:
+    """Whether two names denote one project: equal alias keys, or one key is the other's
+    start or end with the same characters in another order (白马航电 / 乌江白马电航 after a
+    leading river name) is NOT assumed; only equal keys and adjacent-character swaps."""
+    ka, kb = project_alias_key(a, place_prefixes), project_alias_key(b, place_prefixes)
+    if ka == kb:
+        return True
+    if len(ka) != len(kb) or len(ka) < 4:
+        return False
+    diff = [i for i in range(len(ka)) if ka[i] != kb[i]]
+    # one swap of two neighbouring characters (电航 / 航电)
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and ka[diff[0]] == kb[diff[1]] and ka[diff[1]] == kb[diff[0]]
