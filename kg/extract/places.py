@@ -36,7 +36,8 @@ GENERIC_WORDS = {
     "国家", "祖国", "海外", "境外", "国外", "国内", "省内", "省外", "市内", "市外", "区内", "县内",
     "全域", "流域", "天街", "南站", "北站", "东站", "西站", "西路", "东路", "南路", "北路", "中路",
     "大桥", "三桥", "古镇", "湿地", "公园", "山城", "江城", "水乡", "家乡", "故乡", "老区", "特区",
-    "陆海", "深度", "美丽", "宜居", "满意度", "普及", "上市", "英雄", "新建", "山羊", "溪沟",
+    "陆海", "深度", "美丽", "宜居", "满意度", "普及", "上市", "英雄", "新建", "山羊", "溪沟", "绿水青山",
+    "金山银山", "滨河", "门户", "下道", "城市门户", "双城",
 }
 # jieba tags of everyday words that a division's abbreviation must not be (幸福 a, 胜利 vn).
 COMMON_WORD_TAGS = {"a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "m", "q", "r", "u", "f", "t", "l", "i"}
@@ -52,12 +53,20 @@ FEATURE_SUFFIXES = [
     ("山", "mountain"), ("峰", "mountain"), ("岭", "mountain"), ("峡", "scenic_area"), ("洞", "scenic_area"),
     ("坪", "other"), ("坝", "other"), ("塘", "other"), ("湾", "other"), ("沟", "other"), ("垭", "other"),
 ]
+# Landform suffixes of small local names (龙坝, 张家湾), trusted on a 2-character ns word.
+LOCAL_SUFFIXES = ("坪", "坝", "塘", "湾", "沟", "垭", "溪", "岭")
 # Built features (水库, 公园) are projects/landmarks; only their stem is taken as a place.
-STEM_ONLY_SUFFIXES = {"水库", "公园", "广场", "大桥"}
+STEM_ONLY_SUFFIXES = {"水库"}
+BRIDGE = re.compile("大桥|[一二三四五六七八九十]桥")
 # Suffixes that make a 2-4 character word before them a place (江北片区, 大溪河流域).
 AREA_SUFFIXES = ("片区", "流域", "经济圈", "山区", "地区")
 # Words that end a route description (白马至豹岩段, 江口至文复公路).
-ROUTE_TAILS = ("段", "公路", "高速", "铁路", "航道", "航线", "城际", "快速", "旅游", "连接", "大道", "线")
+ROUTE_CONTEXT = re.compile(r"段|公路|高速|铁路|航道|航线|城际|快速路|连接线|大道|[GS]\d+线|国道|省道|养护|隧道")
+# A unit character followed by these starts an ordinary word (宜居乡村, 全市场), not a name's end.
+SUFFIX_WORD_STARTS = {"乡村", "乡镇", "乡土", "乡贤", "乡愁", "镇村", "镇街", "镇域", "村民", "村庄", "村级", "村集",
+                      "村居", "村镇", "村社", "区域", "区县", "区级", "区位", "区间", "区块", "市场", "市民",
+                      "市级", "市区", "市域", "市政", "市县", "县域", "县级", "县城", "县区", "省级", "省市",
+                      "省内", "省外", "社区"}
 ADMIN_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区)$")
 HAN = r"\u4e00-\u9fff"
 
@@ -80,13 +89,13 @@ class Candidate:
 # ---------------------------------------------------------------- data
 
 @lru_cache(maxsize=1)
-def regions() -> dict[str, tuple[str, str]]:
-    """Macro-regions, new areas and major rivers from regions.tsv: name → (type, parent)."""
+def regions() -> dict[str, tuple[str, str, str]]:
+    """Macro-regions, new areas and major rivers from regions.tsv: name → (type, parent, canonical)."""
     out = {}
     for line in (DATA / "regions.tsv").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            name, typ, parent = line.split("\t")
-            out[name] = (typ, parent)
+            name, typ, parent, *canonical = line.split("\t")
+            out[name] = (typ, parent, canonical[0] if canonical else name)
     return out
 
 
@@ -219,7 +228,8 @@ class PlaceFinder:
             for town in self.gaz.children(district):
                 add(town)
                 for village in self.gaz.children(town.code):
-                    add(village)
+                    if village.name in self.text:  # 荆竹 only after 荆竹村 was written out
+                        add(village)
         out = {}
         for s, divs in table.items():
             best = self._prefer(divs) if len(divs) > 1 else divs[0]
@@ -251,6 +261,8 @@ class PlaceFinder:
                     continue
                 if div.rank >= 4 and i not in self.tokens.starts and not self._after_place(i):
                     continue
+                if text[j - 1:j + 1] in SUFFIX_WORD_STARTS and j not in self.tokens.ends:
+                    continue
                 self.add(i, j, div.type, "gazetteer", div)
                 break
 
@@ -281,8 +293,8 @@ class PlaceFinder:
                 if word in table:
                     if not (i in self.tokens.starts or len(word) >= 3):
                         continue
-                    typ, parent = table[word]
-                    self.add(i, j, typ, "region", parent=parent)
+                    typ, parent, canonical = table[word]
+                    self.add(i, j, typ, "region", name=canonical, parent=parent)
                     break
                 if word in names and (i in self.tokens.starts or len(word) >= 3):
                     self.add(i, j, "country", "country", name=word)
@@ -299,7 +311,7 @@ class PlaceFinder:
             for suffix, typ in FEATURE_SUFFIXES:
                 if w.endswith(suffix) and len(w) > len(suffix):
                     stem_len = len(w) - len(suffix)
-                    if flag.startswith("ns") and w not in GENERIC_WORDS and stem_len >= 2 - (len(suffix) > 1):
+                    if self._feature_word(w, flag, suffix, stem_len):
                         if suffix in STEM_ONLY_SUFFIXES:
                             if stem_len >= 2:
                                 self.add(s, e - len(suffix), "other", "feature-stem")
@@ -317,6 +329,15 @@ class PlaceFinder:
                             self.add(s, words[k + 1][1], typ, "feature")
                         break
 
+    @staticmethod
+    def _feature_word(word: str, flag: str, suffix: str, stem_len: int) -> bool:
+        """A word jieba takes as a place (ns), or as a name (nr, 张家湾) with a landform suffix."""
+        if word in GENERIC_WORDS or re.search("[省市区县镇乡村]", word[:-1]):
+            return False
+        if flag.startswith("ns"):
+            return stem_len >= 2 or len(suffix) > 1 or suffix in LOCAL_SUFFIXES
+        return flag == "nr" and stem_len >= 2 and suffix in LOCAL_SUFFIXES + ("山", "河")
+
     def _namelike(self, s: int, e: int, word: str, flag: str) -> bool:
         """A word that can be a proper name: a place tag, a division or feature already found,
         or a word jieba does not know (local names are rarely in its dictionary)."""
@@ -324,6 +345,13 @@ class PlaceFinder:
             return True
         jieba, _ = _jieba()
         return not re.search(rf"[^{HAN}]", word) and jieba.dt.FREQ.get(word, 0) == 0 and len(word) <= 4
+
+    def find_bridges(self) -> None:
+        """Bridges named after a place found already: 乌江大桥, 乌江二桥."""
+        ends = {c.end: c for c in self.cands if c.place_type in ("river", "lake", "mountain") or c.division}
+        for m in BRIDGE.finditer(self.text):
+            if (c := ends.get(m.start())) is not None:
+                self.add(c.start, m.end(), "landmark", "bridge")
 
     def find_areas(self) -> None:
         """Named 片区 and 流域 (江北片区, 大溪河流域) and lists before 等片区."""
@@ -347,7 +375,7 @@ class PlaceFinder:
         s, e, w, flag = ws[0]
         if re.search(rf"[^{HAN}]", w):
             return None
-        if len(w) == 1 or len(w) == 2 and not flag.startswith("ns"):
+        if len(w) == 1:
             prev = [p for p in self.tokens.words if p[1] == s]
             if prev and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[0][2]) and prev[0][3] not in ("v", "p", "c", "u", "uj", "m"):
                 return prev[0][0], end
@@ -377,17 +405,40 @@ class PlaceFinder:
             pos += len(item) + 1
 
     def find_route_ends(self) -> None:
-        """X至Y段 / X至Y公路: both ends of a route are places."""
+        """Both ends of a route are places: 大罗溪至鹅关, 大竹至垫江至丰都, G353线白马至豹岩段."""
         text = self.text
-        tails = "|".join(ROUTE_TAILS)
-        for m in re.finditer(rf"至([{HAN}]{{2,4}}?)(?:{tails})", text):
-            right = (m.start(1), m.end(1))
-            left = self._word_before(m.start())
-            for s, e in filter(None, (left, right)):
+        for m in re.finditer("至", text):
+            i = m.start()
+            if not (i in self.tokens.starts and i + 1 in self.tokens.ends):
+                continue
+            if not ROUTE_CONTEXT.search(text[max(0, i - 12):i + 16]):
+                continue
+            for span in (self._word_before(i), self._word_after(i + 1)):
+                if span is None:
+                    continue
+                s, e = span
+                if text[e - 1] == "界":  # 彭水界: the boundary of 彭水
+                    e -= 1
                 name = text[s:e]
                 if (2 <= e - s <= 4 and name not in GENERIC_WORDS and not is_common_word(name)
-                        and not re.search(r"[年月日号个第]|^[一二三四五六七八九十]", name)):
+                        and not re.search(r"[年月日号个第期]|^[一二三四五六七八九十]", name)):
                     self.add(s, e, "other", "route-end")
+
+    def _word_after(self, start: int) -> tuple[int, int] | None:
+        """The name that starts at `start`, up to a boundary mark (彭水界 → 彭水)."""
+        ws = [w for w in self.tokens.words if w[0] == start]
+        if not ws or re.search(rf"[^{HAN}]", ws[0][2]):
+            return None
+        s, e, w, flag = ws[0]
+        if known := [c for c in self.cands if c.start == start]:
+            return None if any(c.division for c in known) else (s, max(c.end for c in known))
+        if len(w) == 1:
+            nxt = [n for n in self.tokens.words if n[0] == e]
+            if nxt and len(nxt[0][2]) <= 2 and not nxt[0][3].startswith(("v", "p", "u")):
+                e = nxt[0][1]
+        if flag.startswith(("v", "p", "u", "m", "q", "d", "a")):
+            return None
+        return s, e
 
     # -- choosing
 
@@ -395,7 +446,7 @@ class PlaceFinder:
         """Keep the best candidate per span; drop ones inside a longer division name or an
         abbreviation inside a longer place; keep other places nested in features (乌江 in 乌江三桥)."""
         rank = {"gazetteer": 0, "region": 1, "country": 1, "foreign-city": 1, "abbreviation": 2,
-                "feature": 3, "area": 4, "feature-stem": 4, "area-list": 5, "route-end": 6}
+                "feature": 3, "area": 4, "feature-stem": 4, "bridge": 3, "area-list": 5, "route-end": 6}
         order = sorted(self.cands, key=lambda c: (-c.length, rank[c.rule], c.start))
         kept: list[Candidate] = []
         for c in order:
@@ -428,6 +479,7 @@ def extract_places(doc: Document) -> Document:
     finder.find_short_names()
     finder.find_regions_and_countries()
     finder.find_features()
+    finder.find_bridges()
     finder.find_areas()
     finder.find_route_ends()
     chosen = finder.choose()
