@@ -1,0 +1,379 @@
+"""Strategy extraction: named strategies, plans, programmes, reforms, campaigns, mechanisms.
+
+Four rule families, each a function over one sentence, all feeding `extract_strategies`:
+- national: a maintained list of general national strategies (data/national_strategies.tsv);
+- quoted: a quoted programme name, with the kind word that follows it (“放管服”改革,
+  “2332”现代化制造业体系) or standing alone after a governing verb (落实“十件大事”);
+- suffix: a fixed phrase ending in a strategy word (…战略, …行动, …改革, …机制, …试点);
+- plan: the report's own plans (2024年国民经济和社会发展计划, 《…规划纲要》).
+Each mention gets attrs level (national | provincial | municipal | district | unknown) and
+strategy_kind (strategy | plan | reform | programme | campaign | mechanism).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.extract.phrases import (
+    HAN, anchored_left, cut_long, governing_words, load_table, load_words, plain, right_boundary_ok, scan_left, scan_right,
+    strip_left,
+)
+from kg.model import Document, EntityKind, Mention
+
+MAX_NAME = 16  # longer candidates are cut after a strong verb, or dropped
+QUOTE = re.compile(r"“([^“”]{1,40})”")
+
+# Tails that may follow a listed national strategy and keep its identity (乡村振兴战略),
+# and tails that make a distinct programme of it (长江经济带高质量发展).
+SAME_TAILS = ("战略", "建设", "国家战略")
+OWN_TAILS = ("高质量发展", "绿色发展", "协同发展", "一体化发展", "全面振兴")
+
+# Words after a quoted name that make it a strategy of the given kind (beside the suffix table).
+QUOTED_KIND_WORDS = {
+    "体系": "strategy", "产业体系": "strategy", "建设": "programme", "模式": "mechanism",
+    "集群": "strategy", "产业集群": "strategy", "产业链": "programme", "应用": "programme",
+    "整治": "campaign", "示范建设": "programme", "活动": "campaign",
+    "清单": "mechanism", "改革突破": "reform", "运行机制": "mechanism", "服务": "programme",
+    "比拼": "mechanism", "政策": "programme", "工具箱": "programme",
+}
+# A quote followed by these names a project, an event or a place, not a strategy.
+QUOTED_NOT_STRATEGY = ("项目", "平台", "景区", "基地", "公司", "企业家", "单位", "问题", "目标",
+                       "要求", "精神", "讲话", "指示", "理念", "号", "站", "馆", "中心")
+# A quote governed by these words is something to avoid (杜绝“半拉子工程”).
+NEGATIVE_GOVERNORS = ("杜绝", "防范", "防止", "遏制", "反对", "克服", "破除", "摒弃", "避免",
+                      "不搞", "搞", "严禁", "禁止", "纠治", "力戒", "警惕", "坚决遏制", "坚决杜绝")
+# 工程 names a policy programme only after these heads; otherwise it is a construction project.
+PROGRAMME_WORKS = ("惠民", "健身", "民心", "育人", "治理", "人才", "素质提升", "示范")
+EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季")
+
+LEVEL_MARKERS = [  # (level, words in the name or just before it)
+    ("national", ("全国", "国家", "中央", "中国", "国务院")),
+    ("provincial", ("省级", "全省", "省委", "省政府")),
+    ("municipal", ("市级", "全市", "市委", "市政府")),
+    ("district", ("区级", "全区", "区委", "区政府", "县级", "全县", "县委", "县政府", "区领导")),
+]
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    name: str
+    kind: str
+    rule: str
+    level: str = ""
+    canonical: str = ""
+    core: tuple[int, int] | None = None  # the quoted span a quoted name was built around
+
+
+@lru_cache(maxsize=None)
+def national_aliases() -> tuple[dict[str, tuple[str, str, bool]], re.Pattern]:
+    """form (quote-free) -> (canonical name, kind, whether the form is a mere synonym), and
+    one pattern matching any form. A synonym (=成渝双圈) takes the canonical name; a related
+    form (乡村全面振兴) keeps its own name and records the canonical one."""
+    table: dict[str, tuple[str, str, bool]] = {}
+    for row in load_table("national_strategies.tsv"):
+        canonical, kind = row[0], row[1]
+        aliases = row[2].split("|") if len(row) > 2 and row[2] else []
+        table.setdefault(plain(canonical), (canonical, kind, True))
+        for form in aliases:
+            synonym = form.startswith("=")
+            table.setdefault(plain(form.lstrip("=")), (canonical, kind, synonym))
+    keys = sorted(table, key=len, reverse=True)
+    # quotes may be written around any part of a listed name: allow them between characters
+    pattern = re.compile("|".join("[“”‘’]?".join(map(re.escape, k)) for k in keys))
+    return table, pattern
+
+
+@lru_cache(maxsize=None)
+def strategy_suffixes() -> tuple[dict[str, str], re.Pattern]:
+    table = {row[0]: row[1] for row in load_table("strategy_suffixes.tsv")}
+    keys = sorted(table, key=len, reverse=True)
+    return table, re.compile("|".join(map(re.escape, keys)))
+
+
+@lru_cache(maxsize=None)
+def generic_bodies() -> frozenset[str]:
+    return frozenset(load_words("strategy_generic_bodies.txt"))
+
+
+def is_generic(body: str) -> bool:
+    """Whether body is made only of generic words (重点, 各项, 体制 ...) or is too short."""
+    body = plain(body)
+    if len(body) < 2:
+        return True
+    words = generic_bodies()
+    ok = [True] + [False] * len(body)
+    for i in range(len(body)):
+        if ok[i]:
+            for j in range(i + 1, min(len(body), i + 6) + 1):
+                if body[i:j] in words:
+                    ok[j] = True
+    return ok[len(body)]
+
+
+def national_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    table, pattern = national_aliases()
+    out = []
+    for m in pattern.finditer(text, lo, hi):
+        start, end = m.start(), m.end()
+        if start > lo and text[start - 1] in "“‘" and end < hi and text[end] in "”’":
+            start, end = start - 1, end + 1
+        canonical, kind, synonym = table[plain(m.group())]
+        name = canonical if synonym else text[start:end]
+        for tail in OWN_TAILS:
+            if text.startswith(tail, end) and plain(m.group()) + tail not in table:
+                name, end = text[start:end + len(tail)], end + len(tail)
+                break
+        else:
+            for tail in SAME_TAILS:
+                if text.startswith(tail, end):
+                    end += len(tail)
+                    break
+        out.append(Candidate(start, end, name, kind, "strategy.national", "national",
+                             canonical=canonical))
+    return out
+
+
+def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    suffixes, _ = strategy_suffixes()
+    table, _ = national_aliases()
+    out = []
+    governed = negative = False  # what governs the current run of quotes (“A”“B”“C”)
+    prev_end = -1
+    for m in QUOTE.finditer(text, lo, hi):
+        inner = m.group(1)
+        core = plain(inner)
+        if m.start() != prev_end:
+            governed = _governed(text, m.start(), lo)
+            before = text[max(lo, m.start() - 6):m.start()]
+            negative = any(before.endswith(w) for w in NEGATIVE_GOVERNORS)
+        prev_end = m.end()
+        if (len(core) < 2 or core.startswith("零") or core in table
+                or core.endswith(EVENT_ENDINGS) or len(core) > 30):
+            continue
+        head = text[m.end():m.end() + 4]
+        if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY):
+            continue
+        if negative:
+            continue
+        end, kind = _kind_tail(text, m.end(), hi, suffixes)
+        if kind is None and core.isdigit():
+            continue  # a bare number in quotes (“6”大) is a count
+        if kind is None:
+            kind = next((k for s, k in sorted(suffixes.items(), key=lambda kv: -len(kv[0]))
+                         if core.endswith(s)), "")
+            if not (kind or governed or _looks_like_programme(core)):
+                continue
+            kind = kind or _kind_of_bare(core)
+        # a short topic written before the quote belongs to the name (旅游“三次创业”)
+        limit = 12 if end > m.end() else 6
+        start = anchored_left(text, m.start(), limit, lo, stop_chars="和与及的、等")
+        start = strip_left(text, start, end, keep=end - m.start())
+        if start < m.start() and (not HAN.match(text[start]) or m.start() - start < 2):
+            start = m.start()
+        out.append(Candidate(start, end, text[start:end], kind, "strategy.quoted",
+                             core=(m.start(), m.end())))
+    return out
+
+
+# Verbs that take a programme as object: a quote right after them names one (落实“十件大事”).
+PROGRAMME_VERBS = ("落实", "实施", "推进", "推动", "开展", "深化", "坚持", "严守", "用好", "聚焦",
+                   "紧盯", "按照", "抓好", "做好", "做实", "打造", "创建", "争创", "构建", "践行",
+                   "贯彻", "结合", "完善", "建立", "健全", "迭代升级", "落细落实", "打表推进")
+NUMBERED = re.compile(r"^[\dA-Za-z一二三四五六七八九十两双百千万]+[大个张项件条次+＋]?|[\d一二三四五六七八九十两双][大个张项件条]")
+
+
+def _governed(text: str, pos: int, lo: int) -> bool:
+    before = text[max(lo, pos - 6):pos]
+    return any(before.endswith(v) for v in PROGRAMME_VERBS) or before.endswith("以")
+
+
+def _looks_like_programme(core: str) -> bool:
+    """Numbered (“十件大事”, “2332”, “一户一策”) or a short formula (“月调度、季评比”)."""
+    parts = re.split(r"[、，,+＋·]", core)
+    if len(parts) > 1 and max(len(p) for p in parts) <= 5 and all(parts):
+        return True
+    return bool(NUMBERED.search(core)) and len(core) >= 3
+
+
+def _kind_tail(text: str, pos: int, hi: int, suffixes: dict[str, str]) -> tuple[int, str | None]:
+    """The end and kind of a kind word right after a quote (“X”专项行动), if any."""
+    run_end = scan_right(text, pos, 12, hi, stop_chars="等和与及的")
+    run = text[pos:run_end]
+    if re.match(r"[\d一二三四五六七八九十]+[大个项家条类]", run):
+        return pos, None  # “A”“B”五大专项行动: the count closes a list, it is not A's kind
+    words = {**QUOTED_KIND_WORDS, **suffixes}
+    best: tuple[int, str] | None = None
+    for i in range(1, len(run) + 1):
+        for w in sorted(words, key=len, reverse=True):
+            if run[:i].endswith(w) and (len(w) > 1 or right_boundary_ok(text, pos + i)):
+                if best is None:
+                    best = (i, words[w])
+                elif i - len(w) < best[0]:  # a longer word overlapping the first (行动计划)
+                    best = (i, words[w])
+                break
+        if best and i > best[0] + 2:
+            break
+    if best is None:
+        return pos, None
+    return pos + best[0], best[1]
+
+
+def _kind_of_bare(core: str) -> str:
+    if re.search(r"(改革|改)$", core):
+        return "reform"
+    if re.search(r"(机制|制度|清单|库|榜)$", core):
+        return "mechanism"
+    if re.search(r"(行动|活动|年|整治|攻坚)$", core):
+        return "campaign"
+    if re.match(r"^[\d一二三四五六七八九十两百千万]+[大个张项件条]", core):
+        return "programme"
+    return "strategy"
+
+
+def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    suffixes, pattern = strategy_suffixes()
+    out = []
+    for m in pattern.finditer(text, lo, hi):
+        end = m.end()
+        if not right_boundary_ok(text, end):
+            continue
+        start = scan_left(text, m.start(), MAX_NAME + 8, lo, stop_chars="等")
+        start = strip_left(text, start, m.start(), keep=2)
+        start = cut_long(text, start, m.start(), 0, end)
+        start = strip_left(text, start, m.start(), keep=2)
+        body = text[start:m.start()]
+        if (end - start > MAX_NAME + 4 or is_generic(body) or not HAN.search(body)
+                or body in governing_words()):
+            continue
+        suffix = m.group()
+        name = text[start:end]
+        if suffix in ("攻坚战", "攻坚行动") and body.endswith(tuple(suffixes)):
+            name = body  # 国企改革攻坚战 is the campaign to carry out 国企改革
+        if suffix == "工程" and not ("”" in body or body.endswith(PROGRAMME_WORKS)
+                                    or re.search(r"[\d一二三四五六七八九十]+[大项个]", body)):
+            continue
+        out.append(Candidate(start, end, name, suffixes[suffix], "strategy.suffix"))
+    return out
+
+
+PLAN_PATTERNS = [
+    re.compile(r"(?:\d{4}年)?国民经济和社会发展(?:第[一二三四五六七八九十]+个五年)?(?:计划|规划)(?:纲要)?"),
+    re.compile(r"\d{4}年(?:度)?计划草案"),
+    re.compile(r"《[^《》]{2,40}(?:规划|纲要|方案|计划|建议书|意见|决定)》"),
+]
+
+
+def plan_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    out = []
+    for pat in PLAN_PATTERNS:
+        for m in pat.finditer(text, lo, hi):
+            name = m.group()
+            if name.startswith("国民经济"):
+                continue  # the plan in general, not one year's or period's plan
+            draft = re.match(r"(\d{4})年(?:度)?计划草案$", name)
+            if draft:  # the draft is the year's plan under its short name
+                name = f"{draft.group(1)}年国民经济和社会发展计划"
+            out.append(Candidate(m.start(), m.end(), name, "plan", "strategy.plan"))
+    return out
+
+
+RULES = (national_candidates, plan_candidates, quoted_candidates, suffix_candidates)
+
+
+def document_level(doc: Document) -> str:
+    """Who a report speaks for: the level its strategies default to."""
+    place = doc.place_name or doc.issuer or doc.title
+    if not place or "国务院" in place or "中华人民共和国" in place:
+        return "national"
+    if re.search(r"(区|县|旗)(人民政府|发展和改革委员会)?$", place):
+        return "district"
+    if re.search(r"(省|自治区)", place) and not re.search(r"市.{1,6}(区|县)", place):
+        return "provincial"
+    return "municipal" if "市" in place else "unknown"
+
+
+def level_of(cand: Candidate, doc: Document, default: str) -> str:
+    if cand.level:
+        return cand.level
+    context = doc.text[max(0, cand.start - 4):cand.end]
+    for level, words in LEVEL_MARKERS:
+        if any(w in context for w in words):
+            return level
+    if default == "national":
+        return "national"
+    # a place named inside the strategy says whose it is
+    for m in doc.mentions:
+        if m.kind is EntityKind.PLACE and cand.start <= m.start and m.end <= cand.end:
+            ptype = m.attrs.get("place_type", "")
+            if ptype in ("district", "county"):
+                return "district"
+            if ptype in ("province",):
+                return "provincial"
+            if ptype in ("city", "municipality"):
+                return "municipal"
+    return "unknown"
+
+
+PRIORITY = {"strategy.national": 0, "strategy.plan": 1, "strategy.quoted": 2, "strategy.suffix": 3}
+
+
+def _select(cands: list[Candidate]) -> list[Candidate]:
+    """One mention per name span. Listed and plan names win over the generic rules; a generic
+    span inside a longer kept one is the same name re-found; one that ends where a listed
+    name ends, or crosses it, has a wrong left edge. A listed name inside a longer
+    programme stays: both are named (乡村振兴 in 乡村振兴以工代赈综合示范工程)."""
+    cands.sort(key=lambda c: (PRIORITY[c.rule], -(c.end - c.start), c.start))
+    kept: list[Candidate] = []
+    for c in cands:
+        drop = False
+        for k in kept:
+            if k.end <= c.start or c.end <= k.start:
+                continue
+            inside = k.start <= c.start and c.end <= k.end
+            contains = c.start <= k.start and k.end <= c.end
+            if (c.core and k.rule == "strategy.national" and k.start < c.core[1]
+                    and c.core[0] < k.end):
+                drop = True  # “十四五”规划指标体系: the quote is a listed name's
+            elif inside and (c.rule != "strategy.national" or (k.start, k.end) == (c.start, c.end)):
+                drop = True
+            elif contains and k.rule in ("strategy.national", "strategy.plan") and k.end == c.end:
+                drop = True
+            elif not inside and not contains:
+                drop = True
+            if drop:
+                break
+        if not drop:
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _canonicalise(c: Candidate) -> None:
+    """A name another rule found that is a listed synonym takes the listed name."""
+    entry = national_aliases()[0].get(plain(c.name))
+    if entry:
+        c.canonical = entry[0]
+        c.level = "national"
+        if entry[2]:
+            c.name = entry[0]
+
+
+def extract_strategies(doc: Document) -> Document:
+    """Append a STRATEGY mention for every named strategy in every sentence."""
+    default = document_level(doc)
+    text = doc.text
+    for sent in doc.sentences:
+        cands: list[Candidate] = []
+        for rule in RULES:
+            cands.extend(rule(text, sent.start, sent.end))
+        for c in _select(cands):
+            _canonicalise(c)
+            attrs = {"level": level_of(c, doc, default), "strategy_kind": c.kind}
+            if c.canonical and c.canonical != c.name:
+                attrs["canonical"] = c.canonical
+            doc.add_mention(Mention(
+                kind=EntityKind.STRATEGY, start=c.start, end=c.end, sentence=sent.index,
+                text=text[c.start:c.end], name=c.name, rule=c.rule, attrs=attrs))
+    return doc
