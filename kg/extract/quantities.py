@@ -1,0 +1,511 @@
+"""Targets and observations: which indicator each number measures, for which year, in which role.
+
+Owns the reading of a sentence's numbers (found by `numbers.py`) as facts about indicators:
+- the indicator as worded, shortest meaningful form, from the words before the number
+  (地区生产总值273.46亿元) or the counted noun after it (引进10家区级首店);
+- enumerations: 一、二、三产业增加值分别增长4.8%、6.3%和5.1% gives one value per item,
+  均增长10%以上 gives the same value to every subject before it, and a bare 增长5.5% after
+  a level belongs to the same indicator;
+- the measure kind (growth_rate, reduction, share, level, count);
+- the year (an explicit 2023年 / 到2025年 in the sentence, else the section's year, else the
+  document's review/plan years) and the role (target for a future period, else observation).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.extract.numbers import NumberPhrase, find_number_phrases
+from kg.model import (Comparator, Document, EntityKind, MeasureKind, Quantity, QuantityRole,
+                      Section, SectionMode)
+
+RULE = "quantities"
+
+CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:\n]")
+# Characters that only join the values of an enumeration (4.8%、6.3%和5.1%).
+VALUE_JOINERS = set("、和及与或 ")
+ENUM_SPLIT = re.compile(r"[、]|(?<=.)(?:和|及|与)(?=.)")
+
+# Verbs/adverbs between an indicator and its number, stripped from the end of the
+# subject; each says something about the measure (longest first per group).
+GROWTH_VERBS = ("增长", "增加", "提高", "提升", "上升", "上涨", "扩大", "增速为", "增速", "涨幅")
+REDUCTION_VERBS = ("下降", "降低", "减少", "回落", "缩小", "缩减", "压减", "降幅")
+TO_WORDS = ("到", "至")  # 提升至4%: a level reached, not a growth rate
+LINK_WORDS = (
+    "保持在", "稳定在", "巩固在", "维持在", "控制在", "稳定", "保持", "巩固", "维持",
+    "达到", "达", "为", "是", "占", "突破", "超过", "超", "不低于", "不少于", "不超过",
+    "低于", "约", "近", "分别", "均", "同比", "比上年", "较上年", "年均", "平均", "累计",
+    "了", "在", "共", "总计", "合计", "预计", "力争", "全年", "实现", "完成", "首次",
+)
+# Words before an indicator that are not part of its name (全年实现地区生产总值).
+HEAD_FILLERS = (
+    "其中", "全年", "全区", "全市", "全省", "全县", "全镇", "全国", "今年", "明年", "当年",
+    "年内", "一年来", "同比", "实现", "完成", "力争", "努力", "推动", "带动", "确保", "预计",
+    "累计", "共", "并", "和", "及", "与", "、", "，", "将", "要", "使", "让", "促进", "带来",
+    "总计", "合计", "也", "还", "再", "已", "已经", "首次", "连续", "持续",
+)
+# Words that, with a future year, make a sentence set a goal even in a review section.
+TARGET_CUES = ("力争", "目标", "预期", "预计", "计划", "确保", "争取", "到20", "将")
+# A year that is a baseline or a period start, not the year the value is for.
+BASELINE_BEFORE = ("较", "比", "与", "同", "从", "自", "于", "截至", "截止")
+BASELINE_AFTER = ("以来", "基础上", "的基础", "相比", "同期", "末", "水平")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
+TITLE_RE = re.compile(r"《[^》]*》")
+# Counted nouns that only number the items of a list (33项指标, 7项为约束性指标).
+LIST_NOUNS = ("指标", "方面")
+# A round number passed on the way (突破600亿元大关), not the value reached.
+MILESTONE_NOUNS = ("大关", "关口")
+# Verbs of change that belong to a counted indicator (新增规上企业, 引进首店).
+CHANGE_VERBS = (
+    "新增", "净增", "新建", "新培育", "培育", "引进", "新引进", "招引", "创建", "新创建",
+    "新开工", "新签约", "新开通", "新开辟", "新改造", "新认定", "认定", "新设立", "新登记",
+)
+# Process verbs before an indicator that say how, not what (拟推进实施重点项目78个).
+PROCESS_VERBS = (
+    "拟", "推进", "有序推进", "提速推进", "加快推进", "加快", "实施", "开展", "扎实", "办好",
+    "全力", "狠抓", "抓好", "加强", "积极", "大力", "深入", "着力", "力争", "努力", "成功",
+    "进一步", "稳步", "持续", "不断",
+)
+# Endings of an indicator name (…率, …比重, …总额), to tell indicator lists from item lists.
+INDICATOR_HEADS = ("率", "比例", "比重", "占比", "总值", "增加值", "总额", "额", "总量", "产量",
+                   "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数")
+LEAD_YEAR_RE = re.compile(r"^(?:到|至|截至)?(?:19|20)\d{2}年(?:度|底|末)?")
+LONG_PAREN_RE = re.compile(r"[（(][^）)]{6,}[）)]")
+# Trivial subjects left after stripping: never an indicator on their own.
+EMPTY_SUBJECTS = {"", "其", "其中", "分别", "均", "同比", "全年", "累计", "共"}
+# Part names for the three components of 三次产业结构 (12.1：38.1：49.8).
+SECTOR_PARTS = ("第一产业", "第二产业", "第三产业")
+PROJECT_LIKE = (EntityKind.PROJECT, EntityKind.ORGANIZATION)
+
+
+@dataclass
+class _Reading:
+    phrase: NumberPhrase
+    indicator: str
+    measure: MeasureKind
+    year: int | None
+    role: QuantityRole
+    comparator: Comparator
+    subject: str | None = None
+    rule: str = RULE
+    emit: bool = True  # False for a number that only names the topic (突破600亿元大关)
+    clause: int = 0
+
+
+@dataclass
+class _Run:
+    """Consecutive values joined only by 、/和 (4.8%、6.3%和5.1%), read as one group."""
+
+    phrases: list[NumberPhrase] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.phrases[0].start
+
+    @property
+    def end(self) -> int:
+        return self.phrases[-1].end
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def extract_quantities(doc: Document) -> Document:
+    """Append a Quantity for every targeted or observed value in the document."""
+    for sent in doc.sentences:
+        text = doc.sentence_text(sent.index)
+        section_year, mode = _section_context(doc, sent.section)
+        mentions = [m for m in doc.mentions if m.sentence == sent.index]
+        for r in read_sentence(text, section_year, mode, doc.review_years, doc.plan_years):
+            p = r.phrase
+            subject = r.subject or _subject_from_mentions(doc, mentions, sent.start, p.start)
+            doc.quantities.append(Quantity(
+                role=r.role, indicator=r.indicator, value=p.value, unit=p.unit,
+                start=sent.start + p.start, end=sent.start + p.end, sentence=sent.index,
+                year=r.year, comparator=r.comparator, measure=r.measure,
+                value_max=p.value_max, subject=subject, text=p.text, rule=r.rule))
+    return doc
+
+
+def _section_context(doc: Document, index: int | None) -> tuple[int | None, SectionMode]:
+    year, mode = None, SectionMode.OTHER
+    for sec in doc.section_chain(index):
+        if year is None and sec.year is not None:
+            year = sec.year
+        if mode == SectionMode.OTHER and sec.mode != SectionMode.OTHER:
+            mode = sec.mode
+    return year, mode
+
+
+def _subject_from_mentions(doc: Document, mentions, sent_start: int, pos: int) -> str | None:
+    """A project or organisation named in the same clause before the number is its subject."""
+    abs_pos = sent_start + pos
+    clause_start = sent_start + _clause_start(doc.text[sent_start:abs_pos], len(doc.text[sent_start:abs_pos]))
+    for m in reversed(mentions):
+        if m.kind in PROJECT_LIKE and clause_start <= m.start and m.end <= abs_pos:
+            return m.name
+    return None
+
+
+def read_sentence(text: str, section_year: int | None = None,
+                  mode: SectionMode = SectionMode.OTHER,
+                  review_years: list[int] | None = None,
+                  plan_years: list[int] | None = None) -> list[_Reading]:
+    """Read every quantity of one sentence; offsets in the result are sentence-relative."""
+    phrases = [p for p in find_number_phrases(text) if p.family != "fraction" or p.unit]
+    if not phrases:
+        return []
+    years = _explicit_years(text)
+    seen: list[_Reading] = []  # every reading so far, anchors included
+    prev_end = 0
+    for run in _runs(text, phrases):
+        clause_from = _clause_start(text, run.start)
+        left = text[max(clause_from, prev_end):run.start]
+        right = _right_context(text, run.end, phrases)
+        context = _Context(text, clause_from, seen, prev_end)
+        for r in _read_run(run, left, right, context):
+            r.clause = clause_from
+            r.year, r.role = _year_and_role(text, r.phrase.start, years, section_year, mode,
+                                            review_years or [], plan_years or [])
+            seen.append(r)
+        prev_end = run.end
+    return [r for r in seen if r.emit]
+
+
+@dataclass
+class _Context:
+    text: str
+    clause_from: int
+    seen: list[_Reading]
+    prev_end: int
+
+    def previous_clause_names(self) -> list[str]:
+        """Indicators read in the clause before this one (for 均增长10%)."""
+        earlier = [r for r in self.seen if r.clause < self.clause_from]
+        if not earlier:
+            return []
+        last = earlier[-1].clause
+        return list(dict.fromkeys(r.indicator for r in earlier if r.clause == last))
+
+    def names_for(self, n: int) -> list[str]:
+        """n indicators that 分别 distributes over: clause topics if there are n, else the
+        last n distinct indicators of the sentence."""
+        topics = list(dict.fromkeys(
+            next(r.indicator for r in self.seen if r.clause == c)
+            for c in dict.fromkeys(r.clause for r in self.seen)))
+        if len(topics) == n:
+            return topics
+        names = list(dict.fromkeys(r.indicator for r in self.seen))
+        return names[-n:] if len(names) >= n else []
+
+    def previous_clause_text(self) -> str:
+        """The words of the clause before, when it named a topic without a number."""
+        if self.clause_from == 0 or self.seen:
+            return ""
+        start = _clause_start(self.text, self.clause_from - 1)
+        return self.text[start:self.clause_from - 1]
+
+
+def _runs(text: str, phrases: list[NumberPhrase]) -> list[_Run]:
+    runs: list[_Run] = []
+    for p in phrases:
+        if runs:
+            last = runs[-1].phrases[-1]
+            gap = text[last.end:p.start]
+            same_ratio = p.part is not None and last.part is not None and p.text == last.text
+            if same_ratio or (p.part is None and last.part is None and gap
+                              and set(gap) <= VALUE_JOINERS and p.unit == last.unit):
+                runs[-1].phrases.append(p)
+                continue
+        runs.append(_Run([p]))
+    return runs
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in CLAUSE_BREAK.finditer(text, 0, max(pos, 0)):
+        s = m.start()
+        if not (s > 0 and text[s - 1].isdigit() and s + 1 < len(text) and text[s + 1].isdigit()):
+            start = m.end()  # a ratio's ：is not a clause break
+    return start
+
+
+def _clause_end(text: str, pos: int) -> int:
+    for m in CLAUSE_BREAK.finditer(text, pos):
+        s = m.start()
+        if not (s > 0 and text[s - 1].isdigit() and s + 1 < len(text) and text[s + 1].isdigit()):
+            return s
+    return len(text)
+
+
+def _right_context(text: str, pos: int, phrases: list[NumberPhrase]) -> str:
+    end = _clause_end(text, pos)
+    nxt = next((p.start for p in phrases if p.start >= pos), end)
+    return text[pos:min(end, nxt)]
+
+
+def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]:
+    first = run.phrases[0]
+    if first.family == "duration":
+        return []
+    n = len(run.phrases)
+    multi = n > 1 and first.part is None
+    subject, verbs = _split_subject(left)
+    measure_words = "".join(verbs)
+    distributes = "分别" in left
+    each = "均" in verbs or left.rstrip().endswith("均")
+    if distributes:
+        before, _, after = left.partition("分别")
+        subject = _split_subject(before)[0]
+        tail = _split_subject(after)[0]
+        if tail and not measure_words.startswith(tail):
+            measure_words = after
+    else:
+        tail = ""
+
+    # 三次产业结构比12.1：38.1：49.8 -> one value per sector
+    if first.part is not None:
+        name = _clean_indicator(subject) or (ctx.seen[-1].indicator if ctx.seen else "")
+        if not name:
+            return []
+        parts = SECTOR_PARTS if n == 3 and "产业" in name else ()
+        return [_reading(p, f"{name}（{parts[i]}）" if parts else name, measure_words)
+                for i, p in enumerate(run.phrases)]
+
+    # 突破600亿元大关: a milestone passed, not the value; it still names the topic
+    if right.startswith(MILESTONE_NOUNS):
+        name = _clean_indicator(subject)
+        return [_reading(first, name, measure_words, emit=False)] if name else []
+
+    # the counted noun after the number: 引进10家区级首店, 70%以上的企业扭亏
+    if not multi:
+        noun = _counted_noun(right) if first.family != "percent" or right.startswith("的") else ""
+        if noun:
+            if _is_list_count(noun, right, first):
+                return []
+            verb = _change_verb(left)
+            return [_reading(first, _clean_indicator(verb + noun), measure_words)]
+    if first.family == "count" and _is_list_count(subject, right, first):
+        return []
+
+    items = _enumerated(subject)
+    if multi:
+        if len(items) == n:
+            return [_reading(p, it, measure_words) for p, it in zip(run.phrases, items)]
+        if distributes and not subject:
+            names = ctx.names_for(n)
+            if names:
+                return [_reading(p, nm + tail, measure_words) for p, nm in zip(run.phrases, names)]
+    elif each and len(items) > 1:
+        return [_reading(first, it, measure_words) for it in items]
+    elif each and not subject:
+        names = ctx.previous_clause_names()
+        if names:
+            return [_reading(first, nm, measure_words) for nm in names]
+    elif len(headed := _headed_items(subject)) > 1:
+        # 居民医疗保险参保率、城乡养老保险参保率巩固在95%以上: each item is an indicator
+        return [_reading(first, it, measure_words) for it in headed]
+
+    name = _clean_indicator(subject)
+    if not name:
+        if ctx.seen:
+            name = ctx.seen[-1].indicator  # X273.46亿元、同比增长5.5%: same indicator
+        else:
+            name = _clean_indicator(_split_subject(ctx.previous_clause_text())[0])
+            if len(name) > 10:
+                name = ""
+    if not name:
+        return []
+    return [_reading(p, name, measure_words) for p in run.phrases]
+
+
+def _reading(p: NumberPhrase, indicator: str, measure_words: str, emit: bool = True) -> _Reading:
+    return _Reading(p, indicator, _measure_kind(p, indicator, measure_words), None,
+                    QuantityRole.OBSERVATION, p.comparator, emit=emit)
+
+
+def _split_subject(left: str) -> tuple[str, list[str]]:
+    """'全年实现地区生产总值' -> ('地区生产总值', []); '同比增长' -> ('', ['同比', '增长'])."""
+    s = TITLE_RE.sub("", left).strip()
+    verbs: list[str] = []
+    tails = sorted(GROWTH_VERBS + REDUCTION_VERBS + TO_WORDS + LINK_WORDS, key=len, reverse=True)
+    changed = True
+    while changed and s:
+        changed = False
+        for w in tails:
+            if s.endswith(w):
+                verbs.insert(0, w)
+                s = s[: -len(w)]
+                changed = True
+                break
+    if "等" in s:  # 引进瑞幸咖啡、尊宝比萨等品牌首店 -> 引进品牌首店
+        s = _change_verb(s) + s[s.rfind("等") + 1:]
+    return _strip_head(s), verbs
+
+
+def _strip_head(s: str) -> str:
+    fillers = sorted(HEAD_FILLERS + PROCESS_VERBS, key=len, reverse=True)
+    changed = True
+    while changed and s:
+        changed = False
+        s2 = LEAD_YEAR_RE.sub("", s).lstrip("、，,；; ")
+        if s2 != s:
+            s, changed = s2, True
+            continue
+        for w in fillers:
+            if s.startswith(w):
+                s, changed = s[len(w):], True
+                break
+    return s
+
+
+def _clean_indicator(name: str) -> str:
+    """Trim an indicator to its shortest meaningful form."""
+    name = LONG_PAREN_RE.sub("", name).strip("、，,。；; ")
+    if name.endswith(("的", "等")):
+        name = name[:-1]
+    if len(name) > 20:  # a long subject holds a predicate: keep what follows the last 的
+        cut = name.rfind("的")
+        if 0 < cut < len(name) - 2:
+            name = name[cut + 1:]
+    return "" if name in EMPTY_SUBJECTS else name
+
+
+def _change_verb(left: str) -> str:
+    """新增 / 引进 / 培育 ... at the end or start of the words before a number."""
+    s = left.strip("、，, ")
+    for v in sorted(CHANGE_VERBS, key=len, reverse=True):
+        if s.endswith(v) or s.startswith(v):
+            return v
+    return ""
+
+
+def _enumerated(subject: str) -> list[str]:
+    """'一、二、三产业增加值' -> 一产业增加值, 二产业增加值, 三产业增加值;
+    '文化、旅游产业增加值' -> 文化产业增加值, 旅游产业增加值."""
+    items = [i for i in ENUM_SPLIT.split(subject) if i]
+    if len(items) < 2:
+        return []
+    last = items[-1]
+    out = []
+    for it in items[:-1]:
+        # a short modifier shares the head of the last item (文化、旅游产业增加值)
+        if len(it) <= 2 and len(last) > len(it) + 1:
+            out.append(it + last[len(it):])
+        else:
+            out.append(it)
+    out.append(last)
+    return out
+
+
+def _headed_items(subject: str) -> list[str]:
+    """Items of a 、 list that each end like an indicator (…率、…比例): one value for each."""
+    items = [_strip_head(i) for i in subject.split("、")]
+    if len(items) > 1 and all(i.endswith(INDICATOR_HEADS) for i in items):
+        return [_clean_indicator(i) for i in items]
+    return []
+
+
+def _counted_noun(right: str) -> str:
+    """The noun phrase right after a number (10家区级首店 -> 区级首店), up to the next predicate."""
+    r = right.lstrip("的")
+    if not r or not ("\u4e00" <= r[0] <= "\u9fff" or r[0] in "“《" or r[0].isascii() and r[0].isalpha()):
+        return ""
+    words = _posseg().lcut(r)
+    w0 = words[0]
+    if w0.flag.startswith(("v", "p", "c", "u", "d", "r", "m", "q", "f")) and w0.flag != "vn":
+        return ""
+    out = []
+    for i, w in enumerate(words):
+        if w.word in ("的", "和", "及", "、", "等", "与", "（", "(", "，"):
+            break
+        if i > 0 and w.flag == "v" and i + 1 < len(words):
+            break
+        if w.flag in ("p", "c", "uj", "ul") or (w.flag == "x" and w.word not in "“”"):
+            break
+        out.append(w.word)
+    noun = "".join(out)
+    if len(noun) == 1 and not (len(words) == 1 or words[1].word in ("的", "和", "、")):
+        return ""
+    return noun
+
+
+def _is_list_count(name: str, right: str, p: NumberPhrase) -> bool:
+    """'33项指标', '7项为约束性指标': counts of the items of a list, not goals."""
+    return p.family == "count" and any(n in name or n in right[:8] for n in LIST_NOUNS)
+
+
+def _measure_kind(p: NumberPhrase, indicator: str, words: str) -> MeasureKind:
+    reaches = words.endswith(TO_WORDS)
+    if p.family == "percent":
+        if any(w in words for w in REDUCTION_VERBS) and not reaches:
+            return MeasureKind.REDUCTION
+        if p.unit == "倍" or any(w in words for w in GROWTH_VERBS) and not reaches:
+            return MeasureKind.GROWTH_RATE
+        if any(k in indicator for k in ("增速", "增长", "涨幅")):
+            return MeasureKind.GROWTH_RATE
+        if any(k in indicator for k in ("下降", "降幅")):
+            return MeasureKind.REDUCTION
+        return MeasureKind.SHARE
+    if p.family == "ratio":
+        return MeasureKind.SHARE if p.part is not None else MeasureKind.OTHER
+    if p.family == "count":
+        return MeasureKind.COUNT
+    if p.family in ("money", "amount", "time"):
+        return MeasureKind.LEVEL
+    return MeasureKind.OTHER
+
+
+def _explicit_years(text: str) -> list[tuple[int, int, bool]]:
+    """(position, year, is_deadline) for years that say which period a value is for."""
+    masked = TITLE_RE.sub(lambda m: " " * len(m.group()), text)
+    out = []
+    for m in YEAR_RE.finditer(masked):
+        before = masked[max(0, m.start() - 3):m.start()]
+        after = masked[m.end():m.end() + 4]
+        if before.endswith(BASELINE_BEFORE) or after.startswith(BASELINE_AFTER):
+            continue
+        if re.match(r"[—\-~～至到]\d", masked[m.end():m.end() + 2]):
+            continue  # start of a period 2023—2025年
+        deadline = before.endswith(("到", "至")) or after.startswith(("前", "底"))
+        out.append((m.start(), int(m.group(1)), deadline))
+    return out
+
+
+def _year_and_role(text: str, pos: int, years: list[tuple[int, int, bool]],
+                   section_year: int | None, mode: SectionMode,
+                   review: list[int], plan: list[int]) -> tuple[int | None, QuantityRole]:
+    explicit = [(y, d) for p, y, d in years if p < pos]
+    if explicit:
+        year, deadline = explicit[-1]
+        if plan and year >= min(plan) or review and year > max(review):
+            return year, QuantityRole.TARGET
+        if review and year in review or plan and year < min(plan):
+            return year, QuantityRole.OBSERVATION
+        if deadline or (section_year and year > section_year):
+            return year, QuantityRole.TARGET
+        if section_year and year < section_year:
+            return year, QuantityRole.OBSERVATION
+        future = mode == SectionMode.PLAN or any(c in text for c in TARGET_CUES)
+        return year, QuantityRole.TARGET if future else QuantityRole.OBSERVATION
+    year = section_year
+    if mode == SectionMode.PLAN:
+        return year or (plan[0] if plan else None), QuantityRole.TARGET
+    if mode == SectionMode.REVIEW:
+        return year or (review[-1] if review else None), QuantityRole.OBSERVATION
+    if year is not None:
+        if plan and year in plan:
+            return year, QuantityRole.TARGET
+        if review and year in review:
+            return year, QuantityRole.OBSERVATION
+    if any(c in text for c in TARGET_CUES[:4]):
+        return year or (plan[0] if plan else None), QuantityRole.TARGET
+    return year or (review[-1] if review else None), QuantityRole.OBSERVATION
