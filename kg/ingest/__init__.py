@@ -64,15 +64,17 @@ def read_bytes(data: bytes, path: Path) -> SourceText:
             kind = "txt"
             if path.suffix.lower() in (".html", ".htm"):
                 warnings.append("named .html but contains plain text")
-        if path.suffix.lower() not in KNOWN_SUFFIXES:
+        if path.suffix.lower() in (".pdf", ".docx"):
+            warnings.append(f"named {path.suffix} but contains {kind}; read as {kind}")
+        elif path.suffix.lower() not in KNOWN_SUFFIXES:
             warnings.append(f"unknown extension {path.suffix!r}; read as {kind}")
     text = normalize_text(raw)
     if not text.strip():
         what = {"txt": "file", "html": "HTML page", "docx": "DOCX", "pdf": "PDF"}[kind]
         reason = "empty file (only whitespace)" if kind == "txt" else f"{what} contains no text"
         raise DocumentError(path, reason)
-    if kind == "docx" and path.suffix.lower() == ".pdf" or kind == "pdf" and path.suffix.lower() == ".docx":
-        warnings.append(f"extension {path.suffix} but content is {kind}")
+    if kind in ("docx", "pdf") and path.suffix.lower() not in ("", f".{kind}"):
+        warnings.append(f"named {path.suffix} but contains {kind}; read as {kind}")
     return SourceText(path=path, text=text, format=kind, encoding=encoding, warnings=warnings)
 
 

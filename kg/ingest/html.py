@@ -17,9 +17,10 @@ CHROME_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside"
                "iframe", "button", "select", "input", "textarea", "svg", "canvas", "object", "template"]
 
 # class/id fragments of page chrome (share bars, breadcrumbs, font-size toggles, menus).
+# Not "zoom" or "content": Chinese government sites put the article itself in div#zoom.
 CHROME_CLASS = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|bread|location|position|share|bdshare|jiathis|"
-    r"footer|foot|header|head|sidebar|side|print|close|fontsize|font-size|font_size|zoom|toolbar|"
+    r"footer|foot|header|head|sidebar|side|print|close|fontsize|font-size|font_size|toolbar|"
     r"comment|related|recommend|copyright|banner|login|search|ad|ads|qrcode|editor)([\s_-]|$)",
     re.I,
 )
@@ -27,6 +28,7 @@ CHROME_CLASS = re.compile(
 BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tbody", "tr",
               "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "center", "dd", "dt", "dl"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "td", "body", "center", "font", "span"}
+ROW_END = "\x1e"  # placeholder for the blank line after a table row
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜—-]\s*")
 
 
@@ -113,7 +115,7 @@ def _block_text(block: Tag) -> str:
                     parts.append("\n")
                 elif child.name == "tr":
                     walk(child)
-                    parts.append("\n\n")
+                    parts.append(ROW_END)
                 elif child.name in BLOCK_TAGS:
                     parts.append("\n")
                     walk(child)
@@ -123,7 +125,8 @@ def _block_text(block: Tag) -> str:
 
     walk(block)
     lines = [line.strip(" ") for line in "".join(parts).split("\n")]
-    return "\n".join(lines)
+    text = re.sub(r"\n{2,}", "\n", "\n".join(lines))  # one paragraph per line, like DOCX
+    return text.replace(ROW_END, "\n\n")
 
 
 def _headline(soup: BeautifulSoup, article: Tag) -> str:

@@ -28,7 +28,7 @@ _TRANSLATE = str.maketrans({**_HALF_WIDTH, **_SPACES, **_ZERO_WIDTH, "\u2028": "
 
 CJK = "\u4e00-\u9fff"
 CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』—…·"
-_SPACE_AT_PUNCT = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]) +(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}]) +(?=[{CJK}])")
+_SPACE_AT_PUNCT = re.compile(rf" +(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}]) +")
 # "2024 年", "增长 5.5%": spaces inside a number phrase; "专栏1 标题" keeps its space.
 NUMBER_FOLLOWERS = "年月日号时个万亿千百元项家人次户座所条名吨亩倍度米"
 _SPACE_DIGIT_CJK = re.compile(rf"(?<=[0-9]) +(?=[{NUMBER_FOLLOWERS}])|(?<=[{CJK}]) +(?=[0-9])")
@@ -37,7 +37,8 @@ _SINGLE_CJK_RUN = re.compile(rf"(?<![{CJK}])[{CJK}](?: +[{CJK}](?![{CJK}]))+")
 # Whole lines that are page chrome, not report text (kept short to spare real sentences).
 CHROME_LINES = [
     re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置)\s*[:：]"),
-    re.compile(r"^[\[【(（]?\s*(打印|打印本页|关闭|关闭窗口|返回顶部|收藏|分享到?|字号|大\s*中\s*小)\s*[\]】)）]?$"),
+    re.compile(r"^(?:[\[【(（]?\s*(?:打印本页|打印|关闭窗口|关闭本页|关闭|返回顶部|收藏本页|收藏|分享到?|字号|大\s*中\s*小)"
+               r"\s*[\]】)）]?\s*)+$"),
     re.compile(r"^[\[【]?\s*(责任编辑|编辑|作者|来源|信息来源|发布时间|发布日期|发布者|浏览次数|阅读量|点击数)\s*[:：].{0,40}$"),
     re.compile(r"^.{0,40}(阅读量|浏览次数|点击量|访问量)\s*[:：]\s*\d*\s*$"),
     re.compile(r"^(字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*[\]】]?\s*[\[【]?\s*中\s*[\]】]?\s*[\[【]?\s*小"),
