@@ -37,7 +37,7 @@ GENERIC_WORDS = {
     "全域", "流域", "天街", "南站", "北站", "东站", "西站", "西路", "东路", "南路", "北路", "中路",
     "大桥", "三桥", "古镇", "湿地", "公园", "山城", "江城", "水乡", "家乡", "故乡", "老区", "特区",
     "陆海", "深度", "美丽", "宜居", "满意度", "普及", "上市", "英雄", "新建", "山羊", "溪沟", "绿水青山",
-    "金山银山", "滨河", "门户", "下道", "城市门户", "双城",
+    "金山银山", "滨河", "门户", "下道", "城市门户", "双城", "大湾", "大坝", "坪坝", "山坝", "平坝", "河坝", "加密",
 }
 # jieba tags of everyday words that a division's abbreviation must not be (幸福 a, 胜利 vn).
 COMMON_WORD_TAGS = {"a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "m", "q", "r", "u", "f", "t", "l", "i"}
@@ -57,6 +57,7 @@ FEATURE_SUFFIXES = [
 LOCAL_SUFFIXES = ("坪", "坝", "塘", "湾", "沟", "垭", "溪", "岭")
 # Built features (水库, 公园) are projects/landmarks; only their stem is taken as a place.
 STEM_ONLY_SUFFIXES = {"水库"}
+FUNCTION_CHARS = re.compile("[和及与的全各等或在是为对将把被了从向]")
 BRIDGE = re.compile("大桥|[一二三四五六七八九十]桥")
 # Suffixes that make a 2-4 character word before them a place (江北片区, 大溪河流域).
 AREA_SUFFIXES = ("片区", "流域", "经济圈", "山区", "地区")
@@ -165,7 +166,8 @@ class Tokens:
 
 def document_place(doc: Document, gaz: Gazetteer) -> Division | None:
     """The division the report is about: doc.place_name, else the title or first line."""
-    for source in (doc.place_name, doc.title, doc.issuer, doc.text.lstrip().split("\n", 1)[0]):
+    head = [line for line in doc.text.lstrip()[:400].split("\n") if line.strip()][:5]
+    for source in (doc.place_name, doc.title, doc.issuer, *head):
         if source and (div := gaz.resolve_document_place(source)):
             return div
     return None
@@ -259,12 +261,24 @@ class PlaceFinder:
                 div = self._prefer(divs)
                 if div is None or div.level == "village" and not (district and self.gaz.is_within(div.code, district)):
                     continue
-                if div.rank >= 4 and i not in self.tokens.starts and not self._after_place(i):
+                if i not in self.tokens.starts and not self._after_place(i):
+                    continue  # 示范县 holds 范县 but does not name it
+                if div.rank >= 4 and not self._town_name_ok(div, word):
                     continue
                 if text[j - 1:j + 1] in SUFFIX_WORD_STARTS and j not in self.tokens.ends:
                     continue
                 self.add(i, j, div.type, "gazetteer", div)
                 break
+
+    def _town_name_ok(self, div: Division, word: str) -> bool:
+        """A town-level name outside the report's district must look like one: a standard
+        suffix and not an everyday word (小城镇, 综合保税区 are names of some towns too)."""
+        district = self.context.get("district")
+        if district and self.gaz.is_within(div.code, district):
+            return True
+        _, posseg = _jieba()
+        tag = posseg.dt.word_tag_tab.get(word)
+        return word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3 and (tag is None or tag.startswith("ns"))
 
     def _after_place(self, i: int) -> bool:
         """Whether a full place name ends at i (the 仙女山街道 of 仙女山街道荆竹村)."""
@@ -297,7 +311,7 @@ class PlaceFinder:
                     self.add(i, j, typ, "region", name=canonical, parent=parent)
                     break
                 if word in names and (i in self.tokens.starts or len(word) >= 3):
-                    self.add(i, j, "country", "country", name=word)
+                    self.add(i, j, "region" if "-" in names[word] else "country", "country", name=word)
                     m = re.match(rf"[{HAN}]{{2,6}}?(?:市|州|县|省)", text[j:j + 7])
                     if m and names.get(word) and word != "中国" and not is_common_word(m.group(0)[:-1]):
                         self.add(j, j + m.end(), "foreign_city", "foreign-city", name=m.group(0), parent=word)
@@ -362,10 +376,25 @@ class PlaceFinder:
                 word = self._word_before(end)
                 if word and word[1] - word[0] >= 2:
                     name = text[word[0]:end]
-                    if name not in GENERIC_WORDS and not is_common_word(name) and not name.endswith("等"):
+                    if self._local_name(word[0], end) and not name.endswith("等"):
                         self.add(word[0], end, "other", "area", name=name)
             if text[max(0, end - 1):end] == "等":
                 self._enumeration_before(end - 1)
+
+    def _local_name(self, start: int, end: int) -> bool:
+        """A 2-4 character span that can be a local name: no function characters, not an
+        everyday word, and its last word a name, a place word or unknown to jieba (龙宝塘)."""
+        name = self.text[start:end]
+        if not 2 <= len(name) <= 4 or name in GENERIC_WORDS or is_common_word(name) or FUNCTION_CHARS.search(name):
+            return False
+        if any(c.start == start and c.end == end for c in self.cands):
+            return True
+        jieba, _ = _jieba()
+        last = [w for w in self.tokens.words if w[1] == end]
+        if not last:
+            return False
+        _, _, w, flag = last[0]
+        return flag.startswith(("ns", "nr", "nz", "j")) or jieba.dt.FREQ.get(w, 0) == 0 or len(w) == 1
 
     def _word_before(self, end: int) -> tuple[int, int] | None:
         """The span of the name that ends at `end`: one jieba word, or two short ones (龙宝 + 塘)."""
@@ -420,9 +449,13 @@ class PlaceFinder:
                 if text[e - 1] == "界":  # 彭水界: the boundary of 彭水
                     e -= 1
                 name = text[s:e]
-                if (2 <= e - s <= 4 and name not in GENERIC_WORDS and not is_common_word(name)
-                        and not re.search(r"[年月日号个第期]|^[一二三四五六七八九十]", name)):
-                    self.add(s, e, "other", "route-end")
+                if self._local_name(s, e) and not re.search(r"[年月日号个第期桥路]|^[一二三四五六七八九十]", name):
+                    # a village or town of the report's district named by its stem (白马至豹岩段)
+                    local = self.gaz.lookup(name, within=self.context["district"]) if "district" in self.context else []
+                    if local:
+                        self.add(s, e, local[0].type, "route-end", local[0])
+                    else:
+                        self.add(s, e, "other", "route-end")
 
     def _word_after(self, start: int) -> tuple[int, int] | None:
         """The name that starts at `start`, up to a boundary mark (彭水界 → 彭水)."""
