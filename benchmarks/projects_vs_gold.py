@@ -80,6 +80,20 @@ def main() -> int:
           f"(tp={res['tp']} pred={res['pred']} gold={res['gold']})")
 
     inv_proj = {n: gi for gi, n in match.items()}
+    # sectors and status of matched projects (not scored by score.py; a sanity signal)
+    codes: dict[str, set[str]] = {}
+    for r in doc.relations:
+        if r.predicate == "inSector":
+            codes.setdefault(project_alias_key(doc.mentions[r.subject].name), set()).add(r.object)
+    tp = n_pred = n_gold = same_status = 0
+    for gi, key in match.items():
+        g = gold["projects"][gi]
+        pred_codes, gold_codes = codes.get(key, set()), set(g["sectors"])
+        tp, n_pred, n_gold = tp + len(pred_codes & gold_codes), n_pred + len(pred_codes), n_gold + len(gold_codes)
+        same_status += doc.mentions[names[key][0]].attrs.get("status") == g["status"]
+    sres = score.prf(tp, n_pred, n_gold)
+    print(f"sectors    P={sres['p']:.3f} R={sres['r']:.3f} F1={sres['f1']:.3f}  (codes of matched projects)")
+    print(f"status     {same_status}/{len(match)} matched projects with the gold status")
     for pred, field, kind, key in [("implements", "strategies", EntityKind.STRATEGY, "strategies"),
                                    ("locatedIn", "places", EntityKind.PLACE, "places")]:
         others = {m.name for m in doc.mentions if m.kind == kind}
