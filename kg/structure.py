@@ -34,6 +34,7 @@ HEADING_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("paren_number", re.compile(r"^[（(](\d{1,2})[）)]")),  # （1）
     ("circled", re.compile(rf"^([{CIRCLED}])")),
 ]
+POINT_KINDS = ("ordinal", "point", "number", "paren_number", "circled")  # below （一） sections
 HEADING_MAX_CHARS = 80  # a "heading" with no full stop within this is a paragraph
 
 COLUMN_TITLE = re.compile(r"^专栏\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9])\s*[：:.、]?\s*(.{0,60})$")
@@ -72,6 +73,7 @@ ISSUER_IN_SPEECH = re.compile(r"我(?:代表|受)(.{2,12}?)(?:的)?(?:委托|[�
 PLACE_UNIT = re.compile(
     r"((?!关于)[\u4e00-\u9fff]{1,8}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|州|区|县|旗))")
 PLACE_STOP = ("人民", "政府", "国民", "经济", "社会", "发展", "工作", "计划", "报告", "执行", "年")
+UNIT_CHARS = "省市区县州旗盟"
 COUNTRY_NAMES = ("中华人民共和国", "全国")
 
 
@@ -203,6 +205,8 @@ class _Builder:
         doc = self.doc
         title_line = self.lines[i]
         assert title_line is not None
+        while len(self.stack) > 2 and self.stack[-1][0] in POINT_KINDS:
+            self._close()  # a 专栏 boxes its whole section, not the last 一是 point before it
         title = m.group(2).strip()
         column = Column(index=len(doc.columns), number=str(cn_number(m.group(1))), title=title,
                         start=title_line.start, end=title_line.end, section=self.stack[-1][1])
@@ -338,12 +342,14 @@ def _find_title(front: list[str]) -> tuple[str, int]:
     if not front:
         return "", 0
     first = front[0]
+    if any(p in first for p in TERMINAL) or len(first) > 100:
+        return "", 0  # a sentence, not a title: the text starts without one
     if first.endswith(TITLE_WORDS) or len(front) == 1:
-        return (first, 1) if len(first) <= 100 else ("", 0)
+        return first, 1
     second = front[1]
     if second.endswith(TITLE_WORDS) and not second.startswith(("—", "-")) and "会议" not in second:
         return first + second, 2
-    return (first, 1) if len(first) <= 100 else ("", 0)
+    return first, 1
 
 
 def _find_date(front: list[str]) -> str | None:
@@ -388,8 +394,10 @@ def find_report_place(title: str) -> str:
         m = PLACE_UNIT.match(text, pos)
         if not m or any(w in m.group(1) for w in PLACE_STOP):
             break
-        place += m.group(1)
         pos = m.end()
+        while pos < len(text) and text[pos] in UNIT_CHARS:  # 贵州省, 杭州市: "州" was not the unit
+            pos += 1
+        place += text[m.start():pos]
     if place:
         return place
     m = re.match(r"^([\u4e00-\u9fff]{2,8}?)(?:人民政府|政府工作|国民经济)", text)
@@ -430,6 +438,8 @@ def classify_heading(heading: str, plan_year: int | None, top_level: bool) -> tu
     elif (review and weak_plan) or (plan and weak_review):
         review = plan = 0  # "落实重点任务……取得新成效": a sub-heading with mixed cues says nothing
     mode = None
+    if review and plan and year is not None and plan_year is not None:
+        review, plan = (1, 0) if year < plan_year else (0, 1)  # "1998年工作回顾和1999年…要求"
     if review > plan:
         mode = SectionMode.REVIEW
     elif plan > review:
