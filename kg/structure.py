@@ -186,7 +186,7 @@ class _Builder:
         return False
 
     def _read_paragraph(self, line: _Line) -> None:
-        parent_kind, parent = self.stack[-1]
+        _, parent = self.stack[-1]
         index = len(self.doc.sections)
         self.doc.sections.append(Section(
             index=index, level=self.doc.sections[parent].level + 1, start=line.start, end=line.end,

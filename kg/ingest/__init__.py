@@ -19,7 +19,7 @@ from kg.ingest.sniff import looks_like_html, sniff_binary_format
 from kg.ingest.text import decode_text
 from kg.model import SourceText
 
-__all__ = ["DocumentError", "read_document", "read_text", "MAX_BYTES"]
+__all__ = ["DocumentError", "read_document", "read_bytes", "read_text", "MAX_BYTES"]
 
 # Size guard: reports are well under 5 MB; anything huge is a mistake (or an attack).
 # Override per call or with the KG_MAX_INPUT_MB environment variable.
