@@ -31,7 +31,10 @@ ENUM_SPLIT = re.compile(r"[、]|(?<=.)(?:和|及|与)(?=.)")
 # Verbs/adverbs between an indicator and its number, stripped from the end of the
 # subject; each says something about the measure (longest first per group).
 GROWTH_VERBS = ("增长", "增加", "提高", "提升", "上升", "上涨", "扩大", "增速为", "增速", "涨幅")
-REDUCTION_VERBS = ("下降", "降低", "减少", "回落", "缩小", "缩减", "压减", "降幅")
+REDUCTION_VERBS = ("下降", "降低", "减少", "回落", "缩小", "缩减", "压减", "压缩", "降幅")
+# 增至27万亩 / 降至3%: the level reached after a change.
+REACH_VERBS = ("增至", "增到", "增加到", "增加至", "降至", "降到", "提高到", "提高至", "提升至",
+               "提升到", "扩大到", "扩大至", "缩小到", "缩小至", "达到")
 TO_WORDS = ("到", "至")  # 提升至4%: a level reached, not a growth rate
 LINK_WORDS = (
     "保持在", "稳定在", "巩固在", "维持在", "控制在", "稳定", "保持", "巩固", "维持",
@@ -44,7 +47,7 @@ HEAD_FILLERS = (
     "其中", "全年", "全区", "全市", "全省", "全县", "全镇", "全国", "今年", "明年", "当年",
     "年内", "一年来", "同比", "实现", "完成", "力争", "努力", "推动", "带动", "确保", "预计",
     "累计", "共", "并", "和", "及", "与", "、", "，", "将", "要", "使", "让", "促进", "带来",
-    "总计", "合计", "也", "还", "再", "已", "已经", "首次", "连续", "持续",
+    "总计", "合计", "大关", "关口", "也", "还", "再", "已", "已经", "首次", "连续", "持续",
 )
 # Words that, with a future year, make a sentence set a goal even in a review section.
 TARGET_CUES = ("力争", "目标", "预期", "预计", "计划", "确保", "争取", "到20", "将")
@@ -57,6 +60,12 @@ TITLE_RE = re.compile(r"《[^》]*》")
 LIST_NOUNS = ("指标", "方面")
 # A round number passed on the way (突破600亿元大关), not the value reached.
 MILESTONE_NOUNS = ("大关", "关口")
+# Manner adverbs that end a counted noun phrase (36个项目有序推进 -> 项目).
+MANNER_WORDS = ("有序", "序时", "全面", "持续", "逐步", "加快", "顺利", "基本", "全部", "正式",
+                "稳步", "相继", "先后", "陆续", "均", "分别", "加速", "提速", "有效", "已",
+                "成功", "率先", "首次")
+# A threshold inside an indicator: 经营性收入10万元以上村达100% (the villages above 10万元).
+QUALIFIER_RE = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?=达到|达|为|占|比例|比重|覆盖率)")
 # Verbs of change that belong to a counted indicator (新增规上企业, 引进首店).
 CHANGE_VERBS = (
     "新增", "净增", "新建", "新培育", "培育", "引进", "新引进", "招引", "创建", "新创建",
@@ -71,6 +80,7 @@ PROCESS_VERBS = (
 # Endings of an indicator name (…率, …比重, …总额), to tell indicator lists from item lists.
 INDICATOR_HEADS = ("率", "比例", "比重", "占比", "总值", "增加值", "总额", "额", "总量", "产量",
                    "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数")
+COMPARED_RE = re.compile(r"^(?:比|较|同比|与)(?:上年|去年|上一年|年初|同期)")
 LEAD_YEAR_RE = re.compile(r"^(?:到|至|截至)?(?:19|20)\d{2}年(?:度|底|末)?")
 LONG_PAREN_RE = re.compile(r"[（(][^）)]{6,}[）)]")
 # Trivial subjects left after stripping: never an indicator on their own.
@@ -92,6 +102,7 @@ class _Reading:
     rule: str = RULE
     emit: bool = True  # False for a number that only names the topic (突破600亿元大关)
     clause: int = 0
+    consumed: int = 0  # characters after the number that belong to this reading
 
 
 @dataclass
@@ -171,12 +182,13 @@ def read_sentence(text: str, section_year: int | None = None,
         left = text[max(clause_from, prev_end):run.start]
         right = _right_context(text, run.end, phrases)
         context = _Context(text, clause_from, seen, prev_end)
+        prev_end = run.end
         for r in _read_run(run, left, right, context):
             r.clause = clause_from
             r.year, r.role = _year_and_role(text, r.phrase.start, years, section_year, mode,
                                             review_years or [], plan_years or [])
             seen.append(r)
-        prev_end = run.end
+            prev_end = max(prev_end, run.end + r.consumed)
     return [r for r in seen if r.emit]
 
 
@@ -262,14 +274,21 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     measure_words = "".join(verbs)
     distributes = "分别" in left
     each = "均" in verbs or left.rstrip().endswith("均")
+    tail = verb = ""
     if distributes:
         before, _, after = left.partition("分别")
         subject = _split_subject(before)[0]
         tail = _split_subject(after)[0]
+        verb = _change_verb(after)
         if tail and not measure_words.startswith(tail):
             measure_words = after
-    else:
-        tail = ""
+    # 比上年增加1.1万亿元: the change of the indicator just read, not a new one
+    if COMPARED_RE.match(subject) and ctx.seen and ctx.seen[-1].clause == ctx.clause_from:
+        return [_reading(p, ctx.seen[-1].indicator, measure_words, change=True)
+                for p in run.phrases]
+    same_clause = bool(ctx.seen) and ctx.seen[-1].clause == ctx.clause_from
+    # 全区累计达到7家 after …企业4家: the same indicator goes on in the next clause
+    same_topic = same_clause or bool(ctx.seen) and ctx.seen[-1].phrase.unit == first.unit
 
     # 三次产业结构比12.1：38.1：49.8 -> one value per sector
     if first.part is not None:
@@ -285,9 +304,18 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
         name = _clean_indicator(subject)
         return [_reading(first, name, measure_words, emit=False)] if name else []
 
+    # a threshold qualifying the next indicator: 收入10万元以上村达100%
+    if not multi and first.comparator != Comparator.EQ and (q := QUALIFIER_RE.match(right)):
+        name = _clean_indicator(subject)
+        if name:
+            r = _reading(first, f"{name}{first.text}{q.group()}", measure_words, emit=False)
+            r.consumed = q.end()
+            return [r]
+
     # the counted noun after the number: 引进10家区级首店, 70%以上的企业扭亏
     if not multi:
-        noun = _counted_noun(right) if first.family != "percent" or right.startswith("的") else ""
+        noun = _counted_noun(right, single_ok=not subject and not same_clause) \
+            if first.family != "percent" or right.startswith("的") else ""
         if noun:
             if _is_list_count(noun, right, first):
                 return []
@@ -299,7 +327,7 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     items = _enumerated(subject)
     if multi:
         if len(items) == n:
-            return [_reading(p, it, measure_words) for p, it in zip(run.phrases, items)]
+            return [_reading(p, verb + it, measure_words) for p, it in zip(run.phrases, items)]
         if distributes and not subject:
             names = ctx.names_for(n)
             if names:
@@ -316,7 +344,7 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
 
     name = _clean_indicator(subject)
     if not name:
-        if ctx.seen:
+        if same_topic:
             name = ctx.seen[-1].indicator  # X273.46亿元、同比增长5.5%: same indicator
         else:
             name = _clean_indicator(_split_subject(ctx.previous_clause_text())[0])
@@ -327,16 +355,19 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     return [_reading(p, name, measure_words) for p in run.phrases]
 
 
-def _reading(p: NumberPhrase, indicator: str, measure_words: str, emit: bool = True) -> _Reading:
-    return _Reading(p, indicator, _measure_kind(p, indicator, measure_words), None,
-                    QuantityRole.OBSERVATION, p.comparator, emit=emit)
+def _reading(p: NumberPhrase, indicator: str, measure_words: str, emit: bool = True,
+             change: bool = False) -> _Reading:
+    measure = MeasureKind.OTHER if change and p.family != "percent" else \
+        _measure_kind(p, indicator, measure_words)
+    return _Reading(p, indicator, measure, None, QuantityRole.OBSERVATION, p.comparator, emit=emit)
 
 
 def _split_subject(left: str) -> tuple[str, list[str]]:
     """'全年实现地区生产总值' -> ('地区生产总值', []); '同比增长' -> ('', ['同比', '增长'])."""
     s = TITLE_RE.sub("", left).strip()
     verbs: list[str] = []
-    tails = sorted(GROWTH_VERBS + REDUCTION_VERBS + TO_WORDS + LINK_WORDS, key=len, reverse=True)
+    tails = sorted(REACH_VERBS + GROWTH_VERBS + REDUCTION_VERBS + TO_WORDS + LINK_WORDS,
+                   key=len, reverse=True)
     changed = True
     while changed and s:
         changed = False
@@ -352,6 +383,7 @@ def _split_subject(left: str) -> tuple[str, list[str]]:
 
 
 def _strip_head(s: str) -> str:
+    """Drop years, 全年/全区, 实现/完成 ... before an indicator."""
     fillers = sorted(HEAD_FILLERS + PROCESS_VERBS, key=len, reverse=True)
     changed = True
     while changed and s:
@@ -395,11 +427,16 @@ def _enumerated(subject: str) -> list[str]:
     if len(items) < 2:
         return []
     last = items[-1]
+    head = _posseg().lcut(last)[-1]
     out = []
     for it in items[:-1]:
-        # a short modifier shares the head of the last item (文化、旅游产业增加值)
         if len(it) <= 2 and len(last) > len(it) + 1:
+            # a short modifier shares everything after the last item's modifier
+            # (一、二、三产业增加值; 城镇、农村常住居民人均可支配收入)
             out.append(it + last[len(it):])
+        elif head.flag.startswith("n") and len(head.word) < len(last) and \
+                not it.endswith(head.word) and not it.endswith(INDICATOR_HEADS):
+            out.append(it + head.word)  # 科技型、高新技术和“专精特新”企业
         else:
             out.append(it)
     out.append(last)
@@ -414,10 +451,10 @@ def _headed_items(subject: str) -> list[str]:
     return []
 
 
-def _counted_noun(right: str) -> str:
+def _counted_noun(right: str, single_ok: bool = False) -> str:
     """The noun phrase right after a number (10家区级首店 -> 区级首店), up to the next predicate."""
     r = right.lstrip("的")
-    if not r or not ("\u4e00" <= r[0] <= "\u9fff" or r[0] in "“《" or r[0].isascii() and r[0].isalpha()):
+    if not r or not ("\u4e00" <= r[0] <= "\u9fff" or r[0] in "“《" or r[0].isascii() and r[0].isalnum()):
         return ""
     words = _posseg().lcut(r)
     w0 = words[0]
@@ -425,7 +462,8 @@ def _counted_noun(right: str) -> str:
         return ""
     out = []
     for i, w in enumerate(words):
-        if w.word in ("的", "和", "及", "、", "等", "与", "（", "(", "，"):
+        if w.word in ("的", "和", "及", "、", "等", "与", "（", "(", "，") or \
+                i > 0 and w.word in MANNER_WORDS:
             break
         if i > 0 and w.flag == "v" and i + 1 < len(words):
             break
@@ -433,7 +471,7 @@ def _counted_noun(right: str) -> str:
             break
         out.append(w.word)
     noun = "".join(out)
-    if len(noun) == 1 and not (len(words) == 1 or words[1].word in ("的", "和", "、")):
+    if len(noun) == 1 and not (single_ok or len(words) == 1 or words[1].word in ("的", "和", "、")):
         return ""
     return noun
 
