@@ -326,11 +326,12 @@ class Gazetteer:
                     found, step = cands[0], j - i
                     break
             i += step
-        if found is None:  # a title may use a province's short form only (四川2025年政府工作报告)
-            for j in range(min(len(text), 8), 1, -1):
-                cands = [d for d in self.lookup(text[:j]) if d.level == "province"]
-                if cands:
-                    return cands[0]
+        if found is None:  # a title may use a province's short form only (2025年广西政府工作报告)
+            for i in range(len(text)):
+                for j in range(min(len(text), i + 4), i + 1, -1):
+                    cands = [d for d in self.lookup(text[i:j]) if d.level == "province"]
+                    if cands:
+                        return cands[0]
         return found
 
     def special_regions(self) -> dict[str, list[str]]:

@@ -404,9 +404,11 @@ class PlaceFinder:
         s, e, w, flag = ws[0]
         if re.search(rf"[^{HAN}]", w):
             return None
-        if len(w) == 1:
-            prev = [p for p in self.tokens.words if p[1] == s]
-            if prev and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[0][2]) and prev[0][3] not in ("v", "p", "c", "u", "uj", "m"):
+        prev = [p for p in self.tokens.words if p[1] == s]
+        if prev and prev[0][3] not in ("v", "vn", "p", "c", "u", "uj", "m", "d", "r", "q"):
+            # a name jieba split in two: 龙宝 + 塘, 南 + 溪沟
+            if len(w) == 1 and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[0][2]) or \
+                    len(w) == 2 and re.fullmatch(rf"[{HAN}]", prev[0][2]):
                 return prev[0][0], end
         return s, end
 
