@@ -1,0 +1,84 @@
+"""The web application: wires settings, the query worker pool, the result cache and the routes.
+
+`create_app(store_path, **settings)` builds the FastAPI app over one store version (resolved
+once at start); `serve(store_path, host, port, **settings)` runs it with uvicorn (`kg serve`).
+Routes live in one module per concern (sparql_route, pages); errors in errors.py.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from kg.server import pages, sparql_route
+from kg.server.cache import ResultCache
+from kg.server.errors import install_error_handlers
+from kg.server.pool import QueryPool
+from kg.server.settings import Settings
+from kg.store import store_info
+
+API_DESCRIPTION = (
+    "Knowledge graphs of Chinese government planning reports. The SPARQL 1.1 endpoint is "
+    "/sparql (its default graph is the union of all graphs); the query page is /sparql in a "
+    "browser. Errors are JSON objects {\"error\": ..., \"detail\": ...}."
+)
+
+
+def create_app(store_path: Path, **settings) -> FastAPI:
+    """The app serving the current version of the store at store_path (read-only)."""
+    cfg = Settings.from_kwargs(**settings)
+    info = store_info(Path(store_path))  # a missing or foreign store fails here, clearly
+    pool = QueryPool(info.version_path, workers=cfg.workers, timeout=cfg.query_timeout,
+                     memory_limit=cfg.memory_limit_mb * 2**20 if cfg.memory_limit_mb else None,
+                     queue_timeout=cfg.queue_timeout)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(title="policykg", version="0.1.0", description=API_DESCRIPTION,
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.settings = cfg
+    app.state.store_info = info
+    app.state.store_version = info.version
+    app.state.pool = pool
+    app.state.cache = ResultCache(cfg.cache_bytes, cfg.cache_entry_bytes)
+
+    install_error_handlers(app)
+    if cfg.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(cfg.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
+    app.include_router(sparql_route.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+
+    @app.get("/health", tags=["service"], summary="liveness and the store version served")
+    async def health() -> dict:
+        return {"status": "ok", "store_version": info.version,
+                "workers": pool.size, "workers_replaced": pool.kills,
+                "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses}}
+
+    return app
+
+
+def serve(store_path: Path, host: str = "127.0.0.1", port: int = 8000, **settings) -> None:
+    """Run the server until interrupted; in-flight requests finish on shutdown."""
+    import uvicorn
+
+    app = create_app(store_path, **settings)
+    cfg: Settings = app.state.settings
+    uvicorn.run(
+        app, host=host, port=port, log_level="info",
+        # A query too long for a URL must reach the endpoint to get its 414 and message, not
+        # die in the HTTP parser: percent-encoded CJK text is up to 9 bytes per character.
+        h11_max_incomplete_event_size=max(64 * 1024, cfg.max_query_length * 9 + 16 * 1024),
+        timeout_graceful_shutdown=int(cfg.query_timeout) + 5,
+        server_header=False,
+    )

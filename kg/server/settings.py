@@ -1,0 +1,40 @@
+"""The server's settings: limits, workers, allow-lists. One dataclass, defaults that are safe
+to put on a network (read-only, no outgoing requests, bounded cost)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+REPO_QUERIES = Path(__file__).resolve().parents[2] / "queries"
+
+
+@dataclass(frozen=True)
+class Settings:
+    query_timeout: float = 30.0  # seconds one query may run before it is stopped (503)
+    workers: int = max(2, os.cpu_count() or 2)  # query worker processes
+    memory_limit_mb: int = 4096  # address space of one query worker
+    queue_timeout: float | None = None  # seconds to wait for a free worker; default: query_timeout
+    max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
+    max_body_bytes: int = 1_000_000  # request body (413)
+    max_result_rows: int = 1_000_000  # solutions or triples of one result
+    max_result_bytes: int = 256 * 2**20  # serialized size of one result
+    allowed_services: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    cache_bytes: int = 64 * 2**20  # answered results kept for repeated queries (0: no cache)
+    cache_entry_bytes: int = 8 * 2**20  # results larger than this are not cached
+    cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser
+    queries_dir: Path | None = field(default=REPO_QUERIES)  # named example queries (*.rq)
+
+    @classmethod
+    def from_kwargs(cls, **kwargs) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        unknown = set(kwargs) - known
+        if unknown:
+            raise TypeError(f"unknown server settings: {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(sorted(known))}")
+        for key in ("allowed_services", "cors_origins"):
+            if key in kwargs and kwargs[key] is not None:
+                kwargs[key] = tuple(kwargs[key])
+        if kwargs.get("queries_dir") is not None:
+            kwargs["queries_dir"] = Path(kwargs["queries_dir"])
+        return cls(**kwargs)

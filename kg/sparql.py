@@ -1,0 +1,505 @@
+"""SPARQL queries over a policykg store: what a query may do, what it runs on, what it returns.
+
+Owns three things, none of them HTTP:
+- the safety checks: no SERVICE call (federated query, a server-side request forgery vector)
+  unless its endpoint is on an allow-list, and no SPARQL Update at the query entry point;
+- the dataset: the default graph is the union of all graphs unless the query (FROM) or the
+  protocol (default-graph-uri / named-graph-uri) names graphs;
+- the serialization of results in the SPARQL results and RDF formats, bounded in rows and bytes.
+
+`execute(store, job)` runs one query AND serializes it in the calling thread (pyoxigraph result
+iterators must be read in the thread that created them); the server calls it in worker
+processes with a time and memory limit (kg.server.pool); `kg query` calls `run_query_text`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape, quoteattr
+
+import pyoxigraph as ox
+
+SOLUTIONS = "solutions"  # SELECT and ASK results
+GRAPH = "graph"  # CONSTRUCT and DESCRIBE results
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    name: str  # the value of ?format=
+    media_type: str  # the Content-Type answered
+    kind: str  # SOLUTIONS or GRAPH
+    also_accepts: tuple[str, ...] = ()  # other media types an Accept header may name for it
+    extension: str = ""
+
+    @property
+    def content_type(self) -> str:
+        textual = self.media_type.startswith("text/") or self.media_type.endswith(("json", "xml"))
+        return self.media_type + ("; charset=utf-8" if textual else "")
+
+
+# Order matters: the first format of a kind is the default when the client states no preference.
+FORMATS = (
+    ResultFormat("json", "application/sparql-results+json", SOLUTIONS, ("application/json",), "srj"),
+    ResultFormat("xml", "application/sparql-results+xml", SOLUTIONS,
+                 ("application/xml", "text/xml"), "srx"),
+    ResultFormat("csv", "text/csv", SOLUTIONS, (), "csv"),
+    ResultFormat("tsv", "text/tab-separated-values", SOLUTIONS, (), "tsv"),
+    ResultFormat("ttl", "text/turtle", GRAPH, ("application/x-turtle",), "ttl"),
+    ResultFormat("nt", "application/n-triples", GRAPH, ("text/plain",), "nt"),
+    ResultFormat("rdfxml", "application/rdf+xml", GRAPH, ("application/xml", "text/xml"), "rdf"),
+    ResultFormat("jsonld", "application/ld+json", GRAPH, ("application/json",), "jsonld"),
+)
+FORMATS_BY_NAME = {f.name: f for f in FORMATS}
+# Other spellings of ?format= seen in other endpoints (Fuseki's output=, Virtuoso's names).
+FORMAT_ALIASES = {
+    "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "rdf": "rdfxml", "rdf+xml": "rdfxml",
+    "json-ld": "jsonld", "srj": "json", "srx": "xml", "text/csv": "csv",
+}
+# A generic name asked for a query of the other kind: the same family of format.
+CROSS_KIND = {"json": "jsonld", "jsonld": "json", "xml": "rdfxml", "rdfxml": "xml"}
+
+_OX_RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                   "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+class SparqlError(ValueError):
+    """A query that cannot be answered; the message tells the user what to change."""
+
+
+class QuerySyntaxError(SparqlError):
+    """The parser's message, with line and column."""
+
+
+class UpdateNotAllowed(SparqlError):
+    pass
+
+
+class ServiceNotAllowed(SparqlError):
+    pass
+
+
+class NotAcceptable(SparqlError):
+    """No format the client accepts exists for this kind of result."""
+
+
+class UnknownFormat(SparqlError):
+    pass
+
+
+class ResultTooLarge(SparqlError):
+    pass
+
+
+class QueryTimeout(SparqlError):
+    pass
+
+
+class QueryOutOfMemory(SparqlError):
+    pass
+
+
+class QueryFailed(SparqlError):
+    """The engine failed for a reason that is not the query's syntax."""
+
+
+ERRORS = {cls.__name__: cls for cls in (
+    SparqlError, QuerySyntaxError, UpdateNotAllowed, ServiceNotAllowed, NotAcceptable,
+    UnknownFormat, ResultTooLarge, QueryTimeout, QueryOutOfMemory, QueryFailed)}
+
+
+def format_named(name: str, kind: str | None = None) -> ResultFormat:
+    """The format a ?format= value names (a short name or a media type)."""
+    key = name.strip().lower()
+    key = FORMAT_ALIASES.get(key, key)
+    if "/" in key:
+        matches = [f for f in FORMATS if key == f.media_type or key in f.also_accepts]
+        matches.sort(key=lambda f: f.kind != kind)
+        if matches:
+            return matches[0]
+    elif key in FORMATS_BY_NAME:
+        fmt = FORMATS_BY_NAME[key]
+        if kind and fmt.kind != kind and key in CROSS_KIND:
+            return FORMATS_BY_NAME[CROSS_KIND[key]]
+        return fmt
+    raise UnknownFormat(f"unknown format {name!r}; use one of "
+                        + ", ".join(f.name for f in FORMATS))
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query with everything needed to answer it; picklable, so it can cross processes."""
+
+    query: str
+    solutions_format: str | None = "json"  # None: the client accepts no SELECT/ASK format
+    graph_format: str | None = "ttl"  # None: the client accepts no CONSTRUCT/DESCRIBE format
+    default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri
+    named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
+    max_rows: int = 1_000_000
+    max_bytes: int = 256 * 1024 * 1024
+    allowed_services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    body: bytes
+    format: str  # a FORMATS name
+    media_type: str  # with charset when textual
+    form: str  # "select", "ask" or "graph"
+    rows: int  # solutions or triples (1 for ASK)
+
+
+# --- checks on the parsed query ---------------------------------------------------------
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def expand_unicode_escapes(query: str) -> str:
+    """SPARQL decodes \\uXXXX escapes before parsing, so `\\u0053ERVICE` is SERVICE."""
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+
+
+def _parse_with_rdflib(query: str):
+    from rdflib.plugins.sparql.parser import parseQuery
+    return parseQuery(query)
+
+
+def _walk(node) -> Iterator:
+    """Every node of an rdflib parse tree (CompValue, ParseResults, lists)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
+            stack.extend(list(n))
+
+
+def service_endpoints(query: str) -> list[str | None]:
+    """The endpoints of the SERVICE patterns of a query (None for `SERVICE ?var`).
+
+    Decided on the parse tree, never on the text alone: "service" inside a string, an IRI or
+    a prefixed name is no SERVICE call. The text is only used to skip parsing when the word
+    cannot occur at all (the common case stays fast).
+    """
+    if "service" not in expand_unicode_escapes(query).lower():
+        return []
+    try:
+        tree = _parse_with_rdflib(query)
+    except Exception as e:  # rdflib could not parse it: refuse rather than guess
+        raise ServiceNotAllowed(
+            "the query contains the word SERVICE and could not be checked for federated "
+            f"calls ({_one_line(e)}); this endpoint makes no outgoing requests") from None
+    endpoints: list[str | None] = []
+    for node in _walk(tree):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            term = node.get("term")
+            endpoints.append(str(term) if term is not None and type(term).__name__ == "URIRef"
+                             else None)
+    return endpoints
+
+
+def check_services(query: str, allowed: Iterable[str] = ()) -> None:
+    """Refuse a query whose SERVICE calls are not all to allowed endpoints."""
+    allowed = set(allowed)
+    for endpoint in service_endpoints(query):
+        if endpoint is None:
+            raise ServiceNotAllowed("SERVICE with a variable endpoint is not allowed: this "
+                                    "endpoint makes no outgoing requests on a user's behalf")
+        if endpoint not in allowed:
+            raise ServiceNotAllowed(
+                f"SERVICE <{endpoint}> is not allowed: this endpoint makes no outgoing "
+                "requests (federated query is off"
+                + (", and that endpoint is not on the allow-list)" if allowed else ")"))
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset with FROM / FROM NAMED."""
+    if "from" not in expand_unicode_escapes(query).lower():
+        return False
+    try:
+        tree = _parse_with_rdflib(query)
+    except Exception:
+        return False  # then the union default graph is the safe reading
+    return any(isinstance(n, dict) and n.get("datasetClause") for n in _walk(tree))
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update request (checked after a query parse failed)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+    try:
+        parseUpdate(text)
+        return True
+    except Exception:
+        return False
+
+
+def _short_parse_error(e: Exception) -> str:
+    """The parser's message with its position, the list of expected tokens kept short."""
+    message = " ".join(str(e).split())
+    head, sep, expected = message.partition("expected one of ")
+    if sep and len(expected) > 120:
+        items = expected.split(", ")
+        expected = ", ".join(items[:12]) + (", …" if len(items) > 12 else "")
+    return head + sep + expected
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())[:300]
+
+
+# --- execution -----------------------------------------------------------------------------
+
+def execute(store: ox.Store, job: QueryJob) -> QueryResult:
+    """Check, run and serialize one query on an open store, in this thread."""
+    check_services(job.query, job.allowed_services)
+    kwargs: dict = {}
+    if job.default_graphs or job.named_graphs:  # the protocol's dataset overrides FROM
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif not has_dataset_clause(job.query):
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        results = store.query(job.query, **kwargs)
+    except SyntaxError as e:
+        if is_update(job.query):
+            raise UpdateNotAllowed("SPARQL Update is not accepted at the query endpoint: "
+                                   "this endpoint is read-only") from None
+        raise QuerySyntaxError(f"malformed query: {_short_parse_error(e)}") from None
+    except (OSError, ValueError) as e:
+        raise QueryFailed(f"the query could not be evaluated: {_one_line(e)}") from None
+    try:
+        return serialize_results(results, job)
+    except SparqlError:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:  # evaluation errors surface while reading
+        raise QueryFailed(f"the query could not be evaluated: {_one_line(e)}") from None
+
+
+def serialize_results(results, job: QueryJob) -> QueryResult:
+    if isinstance(results, ox.QueryTriples):
+        fmt, form = _chosen(job.graph_format, GRAPH), "graph"
+    else:
+        fmt = _chosen(job.solutions_format, SOLUTIONS)
+        form = "ask" if isinstance(results, ox.QueryBoolean) else "select"
+    out = _BoundedBuffer(job.max_bytes)
+    if form == "ask":
+        rows = 1
+        _BOOLEAN_WRITERS[fmt.name](bool(results), out)
+    elif form == "select":
+        counter = _RowCounter(job.max_rows, "solutions")
+        variables = [v.value for v in results.variables]
+        _SOLUTION_WRITERS[fmt.name](variables, counter.count(results), out)
+        rows = counter.n
+    else:
+        counter = _RowCounter(job.max_rows, "triples")
+        try:
+            ox.serialize(counter.count(results), out, _OX_RDF_FORMATS[fmt.name],
+                         prefixes=_prefixes() if fmt.name in ("ttl", "rdfxml") else None)
+        except Exception:
+            out.raise_if_exceeded()
+            counter.raise_if_exceeded()
+            raise
+        rows = counter.n
+    return QueryResult(out.getvalue(), fmt.name, fmt.content_type, form, rows)
+
+
+def _chosen(name: str | None, kind: str) -> ResultFormat:
+    if name is None:
+        what = "SELECT/ASK" if kind == SOLUTIONS else "CONSTRUCT/DESCRIBE"
+        offers = ", ".join(f.media_type for f in FORMATS if f.kind == kind)
+        raise NotAcceptable(f"this {what} query's results are available as {offers}; "
+                            "the request's Accept header allows none of them")
+    fmt = format_named(name, kind)
+    if fmt.kind != kind:
+        what = "SELECT/ASK" if kind == SOLUTIONS else "CONSTRUCT/DESCRIBE"
+        raise UnknownFormat(f"format {name!r} is not available for {what} results; use one of "
+                            + ", ".join(f.name for f in FORMATS if f.kind == kind))
+    return fmt
+
+
+def _prefixes() -> dict[str, str]:
+    from kg.vocab import PREFIXES
+    return dict(PREFIXES)
+
+
+class _BoundedBuffer(io.RawIOBase):
+    """A byte sink that stops the serialization once the result passes max_bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.exceeded = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        n = len(b)
+        self.size += n
+        if self.size > self.max_bytes:
+            self.exceeded = True
+            raise ResultTooLarge(f"the result is larger than {self.max_bytes} bytes; "
+                                 "add a LIMIT or narrow the query")
+        self.parts.append(bytes(b))
+        return n
+
+    def raise_if_exceeded(self) -> None:
+        if self.exceeded:
+            self.write(b"")
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class _RowCounter:
+    def __init__(self, max_rows: int, what: str):
+        self.max_rows, self.what, self.n = max_rows, what, 0
+
+    def count(self, items: Iterable) -> Iterator:
+        for item in items:
+            self.n += 1
+            self.raise_if_exceeded()
+            yield item
+
+    def raise_if_exceeded(self) -> None:
+        if self.n > self.max_rows:
+            raise ResultTooLarge(f"the result has more than {self.max_rows} {self.what}; "
+                                 "add a LIMIT or narrow the query")
+
+
+# --- SPARQL results writers (JSON, XML, CSV, TSV) -------------------------------------------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        d = {"type": "literal", "value": term.value}
+        if term.language:
+            d["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            d["datatype"] = term.datatype.value
+        return d
+    return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                        "predicate": _term_json(term.predicate),
+                                        "object": _term_json(term.object)}}
+
+
+def _write_json(variables: list[str], rows: Iterable, out) -> None:
+    out.write(('{"head":{"vars":' + json.dumps(variables, ensure_ascii=False, separators=(",", ":"))
+               + '},"results":{"bindings":[').encode())
+    first = True
+    for row in rows:
+        binding = {v: _term_json(row[v]) for v in variables if row[v] is not None}
+        out.write((("" if first else ",") + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))).encode())
+        first = False
+    out.write(b"]}}")
+
+
+def _term_xml(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{xml_escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{xml_escape(term.value)}</literal>"
+        if term.datatype.value != _XSD_STRING:
+            return (f"<literal datatype={quoteattr(term.datatype.value)}>"
+                    f"{xml_escape(term.value)}</literal>")
+        return f"<literal>{xml_escape(term.value)}</literal>"
+    return (f"<triple><subject>{_term_xml(term.subject)}</subject><predicate>"
+            f"{_term_xml(term.predicate)}</predicate><object>{_term_xml(term.object)}"
+            "</object></triple>")
+
+
+_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+
+
+def _write_xml(variables: list[str], rows: Iterable, out) -> None:
+    out.write((_XML_HEAD + "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+               + "</head><results>").encode())
+    for row in rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>"
+                        for v in variables if row[v] is not None)
+        out.write(f"<result>{cells}</result>".encode())
+    out.write(b"</results></sparql>")
+
+
+def _term_csv(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def _write_csv(variables: list[str], rows: Iterable, out) -> None:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([_term_csv(row[v]) for v in variables])
+        if text.tell() > 65536:
+            out.write(text.getvalue().encode())
+            text.seek(0)
+            text.truncate()
+    out.write(text.getvalue().encode())
+
+
+def _write_tsv(variables: list[str], rows: Iterable, out) -> None:
+    # TSV carries terms in their Turtle/N-Triples form, so types and languages survive.
+    out.write(("\t".join("?" + v for v in variables) + "\n").encode())
+    for row in rows:
+        out.write(("\t".join("" if row[v] is None else str(row[v]) for v in variables)
+                   + "\n").encode())
+
+
+def _boolean_json(value: bool, out) -> None:
+    out.write(('{"head":{},"boolean":' + ("true" if value else "false") + "}").encode())
+
+
+def _boolean_xml(value: bool, out) -> None:
+    out.write((_XML_HEAD + "<head/><boolean>" + ("true" if value else "false")
+               + "</boolean></sparql>").encode())
+
+
+def _boolean_text(value: bool, out) -> None:
+    out.write(b"true\n" if value else b"false\n")
+
+
+_SOLUTION_WRITERS = {"json": _write_json, "xml": _write_xml, "csv": _write_csv, "tsv": _write_tsv}
+_BOOLEAN_WRITERS = {"json": _boolean_json, "xml": _boolean_xml, "csv": _boolean_text,
+                    "tsv": _boolean_text}
+
+
+# --- for `kg query` -------------------------------------------------------------------------
+
+def run_query_text(store_path: Path, query: str, format: str | None = None) -> tuple[bytes, str]:
+    """Run one query on a store directory and return (body, media type); no time limit."""
+    from kg.store import open_store
+    store = open_store(Path(store_path))
+    if format:
+        fmt = format_named(format)
+        solutions = format_named(fmt.name, SOLUTIONS).name
+        graph = format_named(fmt.name, GRAPH).name
+        job = QueryJob(query, solutions if FORMATS_BY_NAME[solutions].kind == SOLUTIONS else None,
+                       graph if FORMATS_BY_NAME[graph].kind == GRAPH else None)
+    else:
+        job = QueryJob(query)
+    result = execute(store, job)
+    return result.body, result.media_type
