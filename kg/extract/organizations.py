@@ -1,0 +1,170 @@
+"""Organisation extraction: companies, universities, hospitals, banks, offices, associations.
+
+Rule families, each over one sentence:
+- suffix: a name ending in an organisation word (有限公司, 集团, 大学, 医院, 银行, 委员会, 局,
+  协会, 合作社 ... data/organization_suffixes.tsv), with generic ones skipped (平台公司, 各级医院);
+- known: central bodies and international organisations written without a suffix
+  (国务院, 商务部, IMF ... data/organizations_known.txt);
+- short company names: a 2–8 character name ending in a trade word (实业, 科技, 食品, 建材 ...)
+  where the sentence treats it as a company: in a list followed by N家…企业, or after 引进,
+  联合, 与 … 合作/签约, 支持 …;
+- newspapers: 《…报》.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract.phrases import (
+    HAN, governing_words, load_table, load_words, right_boundary_ok, scan_left, strip_left,
+)
+from kg.model import Document, EntityKind, Mention
+
+# Bodies that make a suffix generic: 平台公司, 国有公司, 各级医院, 商业银行 ...
+GENERIC_BODIES = {"各", "各级", "各类", "相关", "国有", "平台", "民营", "龙头", "金融", "保险", "村级",
+                  "乡镇", "该", "子", "分", "母", "控股", "省属", "市属", "区属", "县属", "国企",
+                  "上市", "规上", "本地", "商业", "企业", "投资", "建设", "运营", "专业", "新",
+                  "一批", "多家", "这些", "其他", "外资", "合资", "独资", "科技型", "村民", "居民",
+                  "业主", "专门", "工作", "领导", "管理", "项目", "农民专业", "专业合作", "人民",
+                  "高等", "职业", "普通", "公立", "民办", "定点", "基层", "乡镇卫生", "社区卫生",
+                  "三甲", "综合", "专科", "农民", "农民专业合作社", "家庭", "合作", "股份", "有限", "有限责任", "股份有限", "全资",
+                  "政府", "党政", "区政府", "市政府", "县政府"}
+ADMIN_PREFIX = re.compile(r"^(?:国家|中国|中央|省|市|区|县|州|自治区|[\u4e00-\u9fff]{1,6}(?:省|市|区|县|州))")
+# Words a company's short name ends with (穗通新能源汽车, 博献实业, 隆烨建材 ...).
+TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力", "能源", "新能源", "建材", "制造",
+               "智能", "物流", "文化", "传媒", "药业", "医药", "电子", "汽车", "动力", "商贸", "置业",
+               "地产", "风电", "股份", "粮油", "矿业", "化工", "钢铁", "纺织", "服饰", "酒业", "茶业",
+               "航空", "材料", "新材料", "生物", "环保", "水务", "燃气", "机电", "联运",
+               "咖啡", "比萨", "集团", "控股", "电器", "光电", "信息", "网络", "数据", "重工", "船舶",
+               "装备", "包装", "印务", "旅业", "文旅", "建工", "路桥", "供应链")
+COMPANY_CONTEXT_BEFORE = ("引进", "联合", "支持", "新培育", "与", "同")
+COMPANY_CONTEXT_AFTER = re.compile(r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)[家个户]|^(?:等)?(?:企业|公司)|^(?:深度)?合作|^签约")
+LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}")
+NEWSPAPER = re.compile(r"《([^《》]{2,12}(?:日报|报|杂志|电视台))》")
+
+
+@lru_cache(maxsize=None)
+def organization_suffixes() -> tuple[dict[str, int], re.Pattern]:
+    table = {row[0]: int(row[1]) for row in load_table("organization_suffixes.tsv")}
+    return table, re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+
+
+@lru_cache(maxsize=None)
+def known_organizations() -> re.Pattern:
+    words = sorted(set(load_words("organizations_known.txt")), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    table, pattern = organization_suffixes()
+    out = []
+    for m in pattern.finditer(text, lo, hi):
+        suffix = m.group()
+        # an organisation often heads a longer name (区人民医院内科综合大楼), so only words
+        # that extend the suffix itself (集团化, 银行业) rule it out
+        if m.end() < hi and text[m.end()] in "化业制式界":
+            continue
+        start = scan_left(text, m.start(), 24, lo, stop_chars="等、+＋")
+        start = strip_left(text, start, m.start(), keep=table[suffix])
+        start = _trim_long_body(text, start, m.start())
+        body = text[start:m.start()]
+        if suffix == "局" and (len(body) > 10 or body[-1] in "大格布开结全破变新当时战残"):
+            continue
+        if (len(body) < table[suffix] or body in GENERIC_BODIES or body in governing_words() or not HAN.search(body + suffix)
+                or body[0].isdigit()):
+            continue
+        if suffix in ("局", "委员会", "办公室") and not ADMIN_PREFIX.match(body):
+            continue  # 格局, 布局; a committee or office is named by whose it is
+        out.append((start, m.end(), "organization.suffix"))
+    return out
+
+
+def _trim_long_body(text: str, start: int, head: int, longest: int = 14) -> int:
+    """A body longer than any plausible name starts after its rightmost verb or particle
+    (相关经验做法获市发展改革委 -> 市发展改革委)."""
+    span = text[start:head]
+    cuts = [span.rfind(ch) + 1 for ch in "获于为在将向对由" if ch in span]
+    if head - start > longest:
+        cuts += [span.rfind(w) + len(w) for w in governing_words() if len(w) > 1 and w in span]
+        cuts += [span.rfind(ch) + 1 for ch in "及的" if ch in span]
+    cuts = [c for c in cuts if head - (start + c) >= 1]
+    return start + max(cuts) if cuts else start
+
+
+def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    out = []
+    for m in known_organizations().finditer(text, lo, hi):
+        out.append((m.start(), m.end(), "organization.known"))
+    for m in NEWSPAPER.finditer(text, lo, hi):
+        out.append((m.start() + 1, m.end() - 1, "organization.newspaper"))
+    return out
+
+
+def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Short company names in a list that the sentence treats as companies."""
+    out = []
+    for run in re.finditer(r"[\u4e00-\u9fffA-Za-z0-9、]+", text[lo:hi]):
+        items = list(re.finditer(r"[^、]+", run.group()))
+        base = lo + run.start()
+        for k, item in enumerate(items):
+            start, end = base + item.start(), base + item.end()
+            after = text[end:end + 8]
+            last = k == len(items) - 1
+            # trim the lead-in verb of the first item and the tail after the last one
+            if k == 0:
+                start = strip_left(text, start, end, keep=2)
+            name_end = _trade_word_end(text, start, end if not last else min(end, start + 10))
+            if name_end is None:
+                continue
+            after = text[name_end:name_end + 8]
+            before = text[max(lo, base - 4):base] + text[base:start]
+            in_list = len(items) > 1
+            ok_context = (COMPANY_CONTEXT_AFTER.match(after)
+                          or any(before.endswith(w) for w in COMPANY_CONTEXT_BEFORE)
+                          or (in_list and _list_is_companies(text, items, base)))
+            if ok_context and 2 <= name_end - start <= 9:
+                out.append((start, name_end, "organization.short_name"))
+    return out
+
+
+def _trade_word_end(text: str, start: int, end: int) -> int | None:
+    """Where a company name ending in a trade word stops inside text[start:end], if any."""
+    span = text[start:end]
+    best = None
+    for w in TRADE_WORDS:
+        k = span.find(w)
+        while k >= 0:
+            stop = k + len(w)
+            if k >= 2 and (best is None or stop > best):
+                best = stop
+            k = span.find(w, k + 1)
+    return start + best if best is not None else None
+
+
+def _list_is_companies(text: str, items: list[re.Match], base: int) -> bool:
+    """A 、-list whose last item is followed by N家…企业 or 等企业."""
+    tail_end = base + items[-1].end()
+    last = text[base + items[-1].start():tail_end]
+    m = re.search(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)家", last + text[tail_end:tail_end + 6])
+    return bool(m) or text.startswith("等企业", tail_end)
+
+
+def extract_organizations(doc: Document) -> Document:
+    """Append an ORGANIZATION mention for every named organisation in every sentence."""
+    text = doc.text
+    taken = {(m.start, m.end) for m in doc.mentions if m.kind is not EntityKind.ORGANIZATION}
+    for sent in doc.sentences:
+        spans = (_suffix_orgs(text, sent.start, sent.end) + _known_orgs(text, sent.start, sent.end)
+                 + _company_short_names(text, sent.start, sent.end))
+        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        kept: list[tuple[int, int, str]] = []
+        for s in spans:
+            if (s[0], s[1]) in taken or any(k[0] <= s[0] and s[1] <= k[1] for k in kept):
+                continue
+            if any(k[0] < s[1] and s[0] < k[1] for k in kept):
+                continue  # crossing an organisation already taken
+            kept.append(s)
+        for start, end, rule in kept:
+            doc.add_mention(Mention(kind=EntityKind.ORGANIZATION, start=start, end=end,
+                                    sentence=sent.index, text=text[start:end], rule=rule))
+    return doc
