@@ -44,7 +44,7 @@ LINK_WORDS = (
 )
 # Words before an indicator that are not part of its name (全年实现地区生产总值).
 HEAD_FILLERS = (
-    "其中", "全年", "全区", "全市", "全省", "全县", "全镇", "全国", "今年", "明年", "当年",
+    "我们", "我区", "我市", "我省", "我县", "我国", "其中", "全年", "全区", "全市", "全省", "全县", "全镇", "全国", "今年", "明年", "当年",
     "年内", "一年来", "同比", "实现", "完成", "力争", "努力", "推动", "带动", "确保", "预计",
     "累计", "共", "并", "和", "及", "与", "、", "，", "将", "要", "使", "让", "促进", "带来",
     "总计", "合计", "大关", "关口", "也", "还", "再", "已", "已经", "首次", "连续", "持续",
@@ -79,7 +79,8 @@ PROCESS_VERBS = (
 )
 # Endings of an indicator name (…率, …比重, …总额), to tell indicator lists from item lists.
 INDICATOR_HEADS = ("率", "比例", "比重", "占比", "总值", "增加值", "总额", "额", "总量", "产量",
-                   "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数")
+                   "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数", "投资", "利润",
+                   "营收", "消费", "税收", "规模")
 COMPARED_RE = re.compile(r"^(?:比|较|同比|与)(?:上年|去年|上一年|年初|同期)")
 LEAD_YEAR_RE = re.compile(r"^(?:到|至|截至)?(?:19|20)\d{2}年(?:度|底|末)?")
 LONG_PAREN_RE = re.compile(r"[（(][^）)]{6,}[）)]")
@@ -434,7 +435,7 @@ def _enumerated(subject: str) -> list[str]:
             # a short modifier shares everything after the last item's modifier
             # (一、二、三产业增加值; 城镇、农村常住居民人均可支配收入)
             out.append(it + last[len(it):])
-        elif head.flag.startswith("n") and len(head.word) < len(last) and \
+        elif head.flag.startswith("n") and len(head.word) < len(last) and len(it) <= 4 and \
                 not it.endswith(head.word) and not it.endswith(INDICATOR_HEADS):
             out.append(it + head.word)  # 科技型、高新技术和“专精特新”企业
         else:
