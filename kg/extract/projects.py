@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 
 from kg.model import Document, EntityKind, Mention
 
@@ -42,11 +43,12 @@ STATUS_VERBS = sorted((tuple(ln.split("\t")[:2]) for ln in _read_lines("project_
                       key=lambda vs: len(vs[0]), reverse=True)
 
 VERB_WORDS = set(BOUNDARIES) | {v for v, _ in STATUS_VERBS}
+CUT_WORDS = sorted(VERB_WORDS, key=len, reverse=True)  # a name starts after any of these
 
 # Verbs that introduce a name and never sit inside one before 项目/工程/中心 ...
 INTRODUCING_VERBS = VERB_WORDS - {"建设", "改造", "升级改造", "提档升级", "迁建", "升级", "巩固", "新建",
                                   "续建", "发展", "服务", "保障", "开发", "利用", "改建"}
-FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由"}
+FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由", "以", "为", "这个", "是", "还是", "无论"}
 
 # Suffixes that are project words in general; they only make a name with a real modifier.
 WEAK_SUFFIXES = {"项目", "工程", "中心", "平台", "园", "站", "馆", "港", "桥", "市场", "基地", "园区"}
@@ -73,7 +75,7 @@ ENUM_CLOSE = re.compile(r"^等(?:[\d一二三四五六七八九十两多]+[个�
 # after 等 apply to each item (老车站片区改造).
 DISTRIBUTED = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项处座])?(?:[^，。；、的\d]{1,6}的)?"
                          r"(?P<works>[^，。；、\d的]{0,10}(?:改造|治理|整治|修复|搬迁|养护|提升|提质))")
-COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两几多]+)(?:个|项|件|批|座|所|处|大|类|条|家|户|名|人)")
+COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两几多]+)(?:个|项|件|批|座|所|处|大|类|条|家|户|名|人|年)")
 QUOTED_DIGITS = re.compile(r"[“\"][^”\"]*\d[^”\"]*[”\"]")
 LEAD_JUNK = re.compile(r"^(?:全区|我区|我市|我县|我省|全市|全县|全省|一批|一个)+")
 LEAD_CHARS = set("的了将把对为在以与和及并又再等新")
@@ -86,6 +88,7 @@ NOT_PROJECT_ENDINGS = ("行动", "计划", "改革", "战略", "机制", "体系
 def extract_projects(doc: Document) -> Document:
     """Append a PROJECT mention for every project name in the document's sentences."""
     taken = [(m.start, m.end) for m in doc.mentions if _owns_span(m)]
+    place_names = {m.text for m in doc.mentions if m.kind is EntityKind.PLACE}
     for sent in doc.sentences:
         found = [(s, e, st, "projects.road", w) for s, e, st, w in _road_sections(doc.text, sent.start, sent.end)]
         for cs, ce in split_spans(doc.text, sent.start, sent.end, CLAUSE_SEPS):
@@ -95,6 +98,8 @@ def extract_projects(doc: Document) -> Document:
                 if any(ts <= start and end <= te for ts, te in taken):
                     continue  # another component already owns this span (a strategy, event ...)
                 text = doc.text[start:end]
+                if rule == "projects.enumeration" and text in place_names:
+                    continue  # 贵阳、遵义等…项目: a list of places, not of projects
                 doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
                                         text=text, name=project_name(text + works),
                                         attrs={"status": status}, rule=rule))
@@ -265,7 +270,7 @@ def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
     """Where the name ending with chunk[suf_at:] begins: after the last introducing verb
     that still leaves a distinctive name, else at the start of the item."""
     cuts = [0]
-    for b in BOUNDARIES:
+    for b in CUT_WORDS:
         for m in re.finditer(re.escape(b), chunk[:suf_at]):
             cuts.append(m.end())
     for c in sorted(set(cuts), reverse=True):
@@ -273,8 +278,24 @@ def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
         if c2 >= suf_at or _starts_with_verb(chunk[c2:]):
             continue
         if _distinctive(chunk[c2:suf_at], suf):
-            return c2
+            verb = _leading_verb(chunk[c2:suf_at])
+            if not verb:
+                return c2
+            # 做深做实项目, 推广铁路: a verb the lists do not know; the name follows it
+            if _distinctive(chunk[c2 + len(verb):suf_at], suf):
+                return c2 + len(verb)
+            return None
     return None
+
+
+@lru_cache(maxsize=4096)
+def _leading_verb(core: str) -> str:
+    """The first word of a text when jieba tags it as a verb (a hint only: two characters
+    or more, and never a word the suffix list knows)."""
+    for pair in jieba.posseg.cut(core):
+        word, flag = pair.word, pair.flag
+        return word if flag == "v" and len(word) >= 2 and word not in SUFFIXES else ""
+    return ""
 
 
 def _skip_lead(chunk: str, c: int) -> int:
@@ -292,6 +313,8 @@ def _skip_lead(chunk: str, c: int) -> int:
 
 def _distinctive(core: str, suf: str) -> bool:
     """Whether the words before a suffix make a proper name, not a category or count."""
+    if re.fullmatch(r"“[^”]{1,3}”", core):
+        return False  # “两重”项目: a quoted category
     if len(core) < 2 or COUNT.search(core) or QUOTED_DIGITS.search(core) or NOT_A_NAME.search(core):
         return False
     if not re.search(r"[\u4e00-\u9fffA-Za-z]", core):
@@ -307,7 +330,7 @@ def _distinctive(core: str, suf: str) -> bool:
 
 
 def _starts_with_verb(name: str) -> bool:
-    return any(name.startswith(v) for v in BOUNDARIES)
+    return any(name.startswith(v) for v in CUT_WORDS)
 
 
 def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -317,7 +340,7 @@ def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         e = d.start()
     chunk = text[s:e]
     start = 0
-    for b in BOUNDARIES:
+    for b in CUT_WORDS:
         for m in re.finditer(re.escape(b), chunk):
             if len(chunk) - m.end() >= 2 and m.start() <= 4:
                 start = max(start, m.end())
