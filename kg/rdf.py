@@ -250,7 +250,7 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
         yield q(mi, RDF.type, KGO.Mention)
         yield q(mi, KGO.inDocument, d)
         yield q(mi, KGO.inSentence, part("sentence", qty.sentence))
-        yield q(mi, KGO.surface, zh(qty.text or doc.text[qty.start:qty.end]))
+        yield q(mi, KGO.surface, zh(doc.text[qty.start:qty.end]))
         yield q(mi, KGO.startOffset, integer(qty.start))
         yield q(mi, KGO.endOffset, integer(qty.end))
         yield q(mi, KGO.mentionOf, t)
