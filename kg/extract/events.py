@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, load_table, right_boundary_ok, scan_left, strip_left,
+    HAN, load_table, right_boundary_ok, scan_left, strip_left, trim_long_body,
 )
 from kg.model import Document, EntityKind, Mention
 
@@ -55,6 +55,9 @@ def _suffix_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
             continue
         start = scan_left(text, m.start(), 24, lo, stop_chars="等、和与及")
         start = strip_left(text, start, m.start(), keep=min(table[m.group()], 2) or 1)
+        start = trim_long_body(text, start, m.start(), longest=12)
+        if start is None:
+            continue
         body = event_name(text[start:m.start()] + "□")[:-1]  # the body without its edition
         minimum = table[m.group()]
         if len(body) < minimum or (minimum and body in GENERIC_BODIES) or (body and not HAN.search(body)):

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, governing_words, load_table, load_words, right_boundary_ok, scan_left, strip_left,
+    HAN, governing_words, load_table, trim_long_body, load_words, right_boundary_ok, scan_left, strip_left,
 )
 from kg.model import Document, EntityKind, Mention
 
@@ -29,6 +29,9 @@ GENERIC_BODIES = {"各", "各级", "各类", "相关", "国有", "平台", "民�
                   "高等", "职业", "普通", "公立", "民办", "定点", "基层", "乡镇卫生", "社区卫生",
                   "三甲", "综合", "专科", "农民", "农民专业合作社", "家庭", "合作", "股份", "有限", "有限责任", "股份有限", "全资",
                   "政府", "党政", "区政府", "市政府", "县政府"}
+# Words that make a body a description, not a name (国外一些石油公司, 国内银行).
+VAGUE_WORDS = ("一些", "一部分", "部分", "国内", "国外", "外国", "各地", "有关", "这些", "其他", "所有",
+               "多家", "一批", "大型", "中小", "小型", "该", "本")
 ADMIN_PREFIX = re.compile(r"^(?:国家|中国|中央|省|市|区|县|州|自治区|[\u4e00-\u9fff]{1,6}(?:省|市|区|县|州))")
 # Words a company's short name ends with (穗通新能源汽车, 博献实业, 隆烨建材 ...).
 TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力", "能源", "新能源", "建材", "制造",
@@ -38,7 +41,7 @@ TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力",
                "咖啡", "比萨", "集团", "控股", "电器", "光电", "信息", "网络", "数据", "重工", "船舶",
                "装备", "包装", "印务", "旅业", "文旅", "建工", "路桥", "供应链")
 COMPANY_CONTEXT_BEFORE = ("引进", "联合", "支持", "新培育", "与", "同")
-COMPANY_CONTEXT_AFTER = re.compile(r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)[家个户]|^(?:等)?(?:企业|公司)|^(?:深度)?合作|^签约")
+COMPANY_CONTEXT_AFTER = re.compile(r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)[家个户]|^(?:深度)?合作|^签约")
 LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}")
 NEWSPAPER = re.compile(r"《([^《》]{2,12}(?:日报|报|杂志|电视台))》")
 
@@ -66,8 +69,12 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
             continue
         start = scan_left(text, m.start(), 24, lo, stop_chars="等、+＋")
         start = strip_left(text, start, m.start(), keep=table[suffix])
-        start = _trim_long_body(text, start, m.start())
+        start = trim_long_body(text, start, m.start(), particles="获于为在将向对由的")
+        if start is None:
+            continue
         body = text[start:m.start()]
+        if any(w in body for w in VAGUE_WORDS):
+            continue
         if suffix == "局" and (len(body) > 10 or body[-1] in "大格布开结全破变新当时战残"):
             continue
         if (len(body) < table[suffix] or body in GENERIC_BODIES or body in governing_words() or not HAN.search(body + suffix)
@@ -77,18 +84,6 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
             continue  # 格局, 布局; a committee or office is named by whose it is
         out.append((start, m.end(), "organization.suffix"))
     return out
-
-
-def _trim_long_body(text: str, start: int, head: int, longest: int = 14) -> int:
-    """A body longer than any plausible name starts after its rightmost verb or particle
-    (相关经验做法获市发展改革委 -> 市发展改革委)."""
-    span = text[start:head]
-    cuts = [span.rfind(ch) + 1 for ch in "获于为在将向对由" if ch in span]
-    if head - start > longest:
-        cuts += [span.rfind(w) + len(w) for w in governing_words() if len(w) > 1 and w in span]
-        cuts += [span.rfind(ch) + 1 for ch in "及的" if ch in span]
-    cuts = [c for c in cuts if head - (start + c) >= 1]
-    return start + max(cuts) if cuts else start
 
 
 def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -122,7 +117,7 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
             ok_context = (COMPANY_CONTEXT_AFTER.match(after)
                           or any(before.endswith(w) for w in COMPANY_CONTEXT_BEFORE)
                           or (in_list and _list_is_companies(text, items, base)))
-            if ok_context and 2 <= name_end - start <= 9:
+            if ok_context and 2 <= name_end - start <= 9 and not re.search("[的和对与及]", text[start:name_end]):
                 out.append((start, name_end, "organization.short_name"))
     return out
 

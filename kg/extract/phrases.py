@@ -139,12 +139,28 @@ def strip_left(text: str, start: int, end: int, keep: int = 2) -> int:
             return start
 
 
-def cut_long(text: str, start: int, head_end: int, max_len: int, end: int) -> int:
+def trim_long_body(text: str, start: int, head: int, longest: int = 14,
+                   particles: str = "获于为在将向对由") -> int | None:
+    """Start a name's body after the rightmost particle (获, 于, 由 ...) or, when the body is
+    still longer than `longest`, after the rightmost governing word; None when such a word
+    stands right before the head (改由银行, 进行改革: the head is an object, not a name)."""
+    span = text[start:head]
+    cuts = [span.rfind(ch) + 1 for ch in particles if ch in span]
+    if head - start > longest:
+        cuts += [span.rfind(w) + len(w) for w in governing_words() if len(w) > 1 and w in span]
+        cuts += [span.rfind(ch) + 1 for ch in "及的" if ch in span]
+    if not cuts:
+        return start
+    cut = max(cuts)
+    return None if cut >= len(span) else start + cut
+
+
+def cut_long(text: str, start: int, head_end: int, max_len: int, end: int) -> int | None:
     """If text[start:end] is longer than max_len, start after the rightmost strong verb
     (or a year: 2024年 is never inside a strategy's name).
 
-    head_end is where the name's own head word begins (its suffix or quote); a cut must
-    leave at least two characters before it.
+    head_end is where the name's own head word begins (its suffix or quote); None when the
+    verb stands right before it.
     """
     span = text[start:head_end]
     years = [m.end() for m in re.finditer(r"\d{4}年(?:度)?", span) if len(span) - m.end() >= 2]
@@ -156,10 +172,12 @@ def cut_long(text: str, start: int, head_end: int, max_len: int, end: int) -> in
     for w in cut_verbs():
         k = span.rfind(w)
         while k >= 0:
-            if not _inside_quotes(span, k) and len(span) - (k + len(w)) >= 2:
+            if not _inside_quotes(span, k):
                 best = max(best, k + len(w))
                 break
             k = span.rfind(w, 0, k)
+    if best >= 0 and len(span) - best < 2:
+        return None  # 进行改革, 实行制度: a verb takes the head as its object
     return start + best if best >= 0 else start
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, anchored_left, cut_long, governing_words, load_table, load_words, plain, right_boundary_ok, scan_left, scan_right,
+    HAN, anchored_left, cut_long, governing_words, trim_long_body, load_table, load_words, plain, right_boundary_ok, scan_left, scan_right,
     strip_left,
 )
 from kg.model import Document, EntityKind, Mention
@@ -46,6 +46,9 @@ NEGATIVE_GOVERNORS = ("杜绝", "防范", "防止", "遏制", "反对", "克服"
 # 工程 names a policy programme only after these heads; otherwise it is a construction project.
 PROGRAMME_WORKS = ("惠民", "健身", "民心", "育人", "治理", "人才", "素质提升", "示范")
 EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季")
+
+# Words that make a body a description, not a name (某些改革, 所有这些改革, 尚未试点).
+VAGUE_WORDS = ("一些", "某些", "这些", "所有", "尚未", "一部分", "其他", "各项", "各种", "有关")
 
 LEVEL_MARKERS = [  # (level, words in the name or just before it)
     ("national", ("全国", "国家", "中央", "中国", "国务院")),
@@ -78,7 +81,9 @@ def national_aliases() -> tuple[dict[str, tuple[str, str, bool]], re.Pattern]:
         aliases = row[2].split("|") if len(row) > 2 and row[2] else []
         table.setdefault(plain(canonical), (canonical, kind, True))
         for form in aliases:
-            synonym = form.startswith("=")
+            # =X marks a synonym; so is the name with a tail that keeps identity (X战略)
+            synonym = form.startswith("=") or any(
+                plain(form) == plain(canonical) + tail for tail in SAME_TAILS)
             table.setdefault(plain(form.lstrip("=")), (canonical, kind, synonym))
     keys = sorted(table, key=len, reverse=True)
     # quotes may be written around any part of a listed name: allow them between characters
@@ -120,6 +125,12 @@ def national_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         start, end = m.start(), m.end()
         if start > lo and text[start - 1] in "“‘" and end < hi and text[end] in "”’":
             start, end = start - 1, end + 1
+        # quotes written inside the name (“三北”工程, 新时代“枫桥经验”): keep them balanced
+        opened = text.count("“", start, end) - text.count("”", start, end)
+        if opened < 0 and start > lo and text[start - 1] == "“":
+            start -= 1
+        elif opened > 0 and end < hi and text[end] == "”":
+            end += 1
         canonical, kind, synonym = table[plain(m.group())]
         name = canonical if synonym else text[start:end]
         for tail in OWN_TAILS:
@@ -150,7 +161,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             before = text[max(lo, m.start() - 6):m.start()]
             negative = any(before.endswith(w) for w in NEGATIVE_GOVERNORS)
         prev_end = m.end()
-        if (len(core) < 2 or core.startswith("零") or core in table
+        if (len(core) < 2 or core.startswith("零") or core in table or re.search("[，。；？！]", core)
                 or core.endswith(EVENT_ENDINGS) or len(core) > 30):
             continue
         head = text[m.end():m.end() + 4]
@@ -171,6 +182,8 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         limit = 12 if end > m.end() else 6
         start = anchored_left(text, m.start(), limit, lo, stop_chars="和与及的、等")
         start = strip_left(text, start, end, keep=end - m.start())
+        cut = trim_long_body(text, start, m.start(), longest=0, particles="以对为在")
+        start = m.start() if cut is None else cut
         if start < m.start() and (not HAN.match(text[start]) or m.start() - start < 2):
             start = m.start()
         out.append(Candidate(start, end, text[start:end], kind, "strategy.quoted",
@@ -180,7 +193,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
 
 # Verbs that take a programme as object: a quote right after them names one (落实“十件大事”).
 PROGRAMME_VERBS = ("落实", "实施", "推进", "推动", "开展", "深化", "坚持", "严守", "用好", "聚焦",
-                   "紧盯", "按照", "抓好", "做好", "做实", "打造", "创建", "争创", "构建", "践行",
+                   "紧盯", "按照", "抓好", "做好", "做实", "创建", "争创", "构建", "践行",
                    "贯彻", "结合", "完善", "建立", "健全", "迭代升级", "落细落实", "打表推进")
 NUMBERED = re.compile(r"^[\dA-Za-z一二三四五六七八九十两双百千万]+[大个张项件条次+＋]?|[\d一二三四五六七八九十两双][大个张项件条]")
 
@@ -243,10 +256,13 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         start = scan_left(text, m.start(), MAX_NAME + 8, lo, stop_chars="等")
         start = strip_left(text, start, m.start(), keep=2)
         start = cut_long(text, start, m.start(), 0, end)
+        if start is None:
+            continue
         start = strip_left(text, start, m.start(), keep=2)
         body = text[start:m.start()]
         if (end - start > MAX_NAME + 4 or is_generic(body) or not HAN.search(body)
-                or body in governing_words()):
+                or body in governing_words() or "的" in body.replace("”的", "")
+                or any(w in body for w in VAGUE_WORDS)):
             continue
         suffix = m.group()
         name = text[start:end]
