@@ -39,7 +39,7 @@ TO_WORDS = ("到", "至")  # 提升至4%: a level reached, not a growth rate
 LINK_WORDS = (
     "保持在", "稳定在", "巩固在", "维持在", "控制在", "稳定", "保持", "巩固", "维持",
     "达到", "达", "为", "是", "占", "突破", "超过", "超", "不低于", "不少于", "不超过",
-    "低于", "约", "近", "分别", "均", "同比", "比上年", "较上年", "年均", "平均", "累计",
+    "低于", "约", "近", "分别", "均", "实际", "名义", "同比", "比上年", "较上年", "年均", "平均", "累计",
     "了", "在", "共", "总计", "合计", "预计", "力争", "全年", "实现", "完成", "首次",
 )
 # Words before an indicator that are not part of its name (全年实现地区生产总值).
@@ -82,7 +82,10 @@ INDICATOR_HEADS = ("率", "比例", "比重", "占比", "总值", "增加值", "
                    "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数", "投资", "利润",
                    "营收", "消费", "税收", "规模")
 COMPARED_RE = re.compile(r"^(?:比|较|同比|与)(?:上年|去年|上一年|年初|同期)")
-LEAD_YEAR_RE = re.compile(r"^(?:到|至|截至)?(?:19|20)\d{2}年(?:度|底|末)?")
+LEAD_BRACKET_RE = re.compile(r"^[（(][^）)]{0,3}[）)]")
+# A period or baseline before an indicator: 2023年, 到2025年, 较2019年, 比上年.
+LEAD_YEAR_RE = re.compile(r"^(?:(?:到|至|截至|较|比|与)?(?:19|20)\d{2}年(?:度|底|末|同期|相比)?"
+                          r"|(?:较|比)(?:上年|去年|上一年)(?:同期)?)")
 LONG_PAREN_RE = re.compile(r"[（(][^）)]{6,}[）)]")
 # Trivial subjects left after stripping: never an indicator on their own.
 EMPTY_SUBJECTS = {"", "其", "其中", "分别", "均", "同比", "全年", "累计", "共"}
@@ -329,7 +332,7 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     if multi:
         if len(items) == n:
             return [_reading(p, verb + it, measure_words) for p, it in zip(run.phrases, items)]
-        if distributes and not subject:
+        if not subject:  # 收入17175元，纯收入5153元，实际增长9.8%和8.5%
             names = ctx.names_for(n)
             if names:
                 return [_reading(p, nm + tail, measure_words) for p, nm in zip(run.phrases, names)]
@@ -389,7 +392,7 @@ def _strip_head(s: str) -> str:
     changed = True
     while changed and s:
         changed = False
-        s2 = LEAD_YEAR_RE.sub("", s).lstrip("、，,；; ")
+        s2 = LEAD_BRACKET_RE.sub("", LEAD_YEAR_RE.sub("", s)).lstrip("、，,；; ")
         if s2 != s:
             s, changed = s2, True
             continue
@@ -428,15 +431,17 @@ def _enumerated(subject: str) -> list[str]:
     if len(items) < 2:
         return []
     last = items[-1]
-    head = _posseg().lcut(last)[-1]
+    words = _posseg().lcut(last)
+    head = words[-1]
     out = []
     for it in items[:-1]:
-        if len(it) <= 2 and len(last) > len(it) + 1:
-            # a short modifier shares everything after the last item's modifier
-            # (一、二、三产业增加值; 城镇、农村常住居民人均可支配收入)
-            out.append(it + last[len(it):])
-        elif head.flag.startswith("n") and len(head.word) < len(last) and len(it) <= 4 and \
-                not it.endswith(head.word) and not it.endswith(INDICATOR_HEADS):
+        if len(it) > 4 or it.endswith(INDICATOR_HEADS) or len(words) < 2:
+            out.append(it)  # a whole indicator of its own
+        elif "\u4e00" <= words[0].word[0] <= "\u9fff":
+            # the item replaces the last item's modifier (文化、旅游产业增加值;
+            # 家电、新能源汽车零售额; 一、二、三产业增加值)
+            out.append(it + last[len(words[0].word):])
+        elif head.flag.startswith("n") and not it.endswith(head.word):
             out.append(it + head.word)  # 科技型、高新技术和“专精特新”企业
         else:
             out.append(it)

@@ -1,0 +1,165 @@
+"""Targets and observations read from real report passages (both seeds, national reports of
+2010 and 2024, Zhejiang's 2025 provincial report) and from real parses of the seeds."""
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.extract.quantities import extract_quantities
+from kg.ingest import read_document
+from kg.model import (Comparator, Document, MeasureKind, QuantityRole, Section, SectionMode,
+                      Sentence, SourceText)
+from kg.structure import parse_document
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def passage_doc(text: str, year: int | None, mode: SectionMode,
+                review: list[int] = (2023,), plan: list[int] = (2024,)) -> Document:
+    """One section with a year and mode; sentences split at 。！？."""
+    doc = Document(source=SourceText(path=Path("passage.txt"), text=text, format="txt"), text=text,
+                   review_years=list(review), plan_years=list(plan))
+    doc.sections.append(Section(0, 1, 0, len(text), "", 0, year=year, mode=mode))
+    for m in re.finditer(r"[^。！？]+[。！？]?", text):
+        doc.sentences.append(Sentence(len(doc.sentences), m.start(), m.end(), section=0))
+    return doc
+
+
+def read(text, year=2023, mode=SectionMode.REVIEW, **kw):
+    doc = extract_quantities(passage_doc(text, year, mode, **kw))
+    return [(q.indicator, q.value, q.unit) for q in doc.quantities], doc.quantities
+
+
+def test_level_and_growth_of_one_indicator():
+    # seed 000, review part
+    got, qs = read("全年实现地区生产总值273.46亿元、同比增长5.5%。")
+    assert got == [("地区生产总值", Decimal("273.46"), "亿元"), ("地区生产总值", Decimal("5.5"), "%")]
+    assert [q.measure for q in qs] == [MeasureKind.LEVEL, MeasureKind.GROWTH_RATE]
+    assert all(q.role is QuantityRole.OBSERVATION and q.year == 2023 for q in qs)
+    assert qs[0].start < qs[0].end and qs[0].text == "273.46亿元"
+
+
+def test_respectively_maps_values_to_enumerated_indicators():
+    # seed 000 and seed 002
+    got, _ = read("一、二、三产业增加值分别增长4.8%、6.3%和5.1%。")
+    assert [g[0] for g in got] == ["一产业增加值", "二产业增加值", "三产业增加值"]
+    assert [g[1] for g in got] == [Decimal("4.8"), Decimal("6.3"), Decimal("5.1")]
+    got, _ = read("规上工业增加值、固定资产投资、一般公共预算收入、社会消费品零售总额分别增长7%、13.8%、33.7%、7.5%。")
+    assert [g[0] for g in got] == ["规上工业增加值", "固定资产投资", "一般公共预算收入", "社会消费品零售总额"]
+
+
+def test_respectively_without_subject_uses_the_values_before():
+    # seed 000: 较2019年分别增长 refers to the three values just read; 2019 is a baseline
+    got, qs = read("景区接待持票游客545.7万人、其中境外游客9.1万人次，实现景区收入5.2亿元，"
+                   "较2019年分别增长3.2%、2.6%、7.1%，均创历史新高。")
+    growth = [(g[0], g[1]) for g in got if g[2] == "%"]
+    assert growth == [("景区接待持票游客", Decimal("3.2")), ("境外游客", Decimal("2.6")),
+                      ("景区收入", Decimal("7.1"))]
+    assert {q.year for q in qs} == {2023}
+
+
+def test_both_applies_one_value_to_each_subject():
+    # seed 000: 均增长10%以上
+    got, qs = read("2023年累计接待游客4494万人次、旅游综合收入217亿元，均增长10%以上。")
+    growth = [(q.indicator, q.comparator) for q in qs if q.unit == "%"]
+    assert growth == [("接待游客", Comparator.GE), ("旅游综合收入", Comparator.GE)]
+
+
+def test_national_targets_with_comparators_in_plan_section():
+    # national report 2010, 今年 targets
+    _, qs = read("国内生产总值增长8%左右；城镇新增就业900万人以上，城镇登记失业率控制在4.6%以内；"
+                 "居民消费价格涨幅3%左右。", year=2010, mode=SectionMode.PLAN, review=[2009], plan=[2010])
+    assert [(q.indicator, q.value, q.comparator.value) for q in qs] == [
+        ("国内生产总值", Decimal("8"), "approx"), ("城镇新增就业", Decimal("900"), "ge"),
+        ("城镇登记失业率", Decimal("4.6"), "le"), ("居民消费价格", Decimal("3"), "approx")]
+    assert all(q.role is QuantityRole.TARGET and q.year == 2010 for q in qs)
+    assert qs[2].measure is MeasureKind.SHARE and qs[0].measure is MeasureKind.GROWTH_RATE
+
+
+def test_growth_values_after_two_levels_go_to_both():
+    # national report 2010: 实际增长9.8%和8.5% after two incomes
+    _, qs = read("城镇居民人均可支配收入17175元，农村居民人均纯收入5153元，实际增长9.8%和8.5%。",
+                 year=2009, review=[2009], plan=[2010])
+    growth = [(q.indicator, q.value) for q in qs if q.unit == "%"]
+    assert growth == [("城镇居民人均可支配收入", Decimal("9.8")), ("农村居民人均纯收入", Decimal("8.5"))]
+
+
+def test_percentage_points_and_reduction():
+    # seed 000 plan and seed 002 plan
+    _, qs = read("园区综合融资成本下降0.25个百分点。", year=2024, mode=SectionMode.PLAN)
+    assert (qs[0].indicator, qs[0].unit, qs[0].measure) == ("园区综合融资成本", "个百分点", MeasureKind.REDUCTION)
+    _, qs = read("居民消费价格指数下降0.5%，城镇登记失业率2.71%。")
+    assert [(q.indicator, q.measure) for q in qs] == [
+        ("居民消费价格指数", MeasureKind.REDUCTION), ("城镇登记失业率", MeasureKind.SHARE)]
+
+
+def test_counted_noun_after_the_number():
+    # seed 000 plan: 引进10家区级首店 ; 完成263栋C级危房全覆盖智慧监测
+    got, _ = read("引进10家区级首店。", year=2024, mode=SectionMode.PLAN)
+    assert got == [("引进区级首店", Decimal("10"), "家")]
+    got, _ = read("力争突破招引一个特级资质建筑企业。", year=2024, mode=SectionMode.PLAN)
+    assert got == [("招引特级资质建筑企业", Decimal("1"), "个")]
+
+
+def test_provincial_report_targets_and_respectively():
+    # Zhejiang 2025: 主要预期目标 and 家电、新能源汽车零售额分别增长
+    _, qs = read("主要预期目标为：生产总值增长5.5%左右，城镇调查失业率控制在5%以内，居民消费价格涨幅2%左右。",
+                 year=2025, mode=SectionMode.PLAN, review=[2024], plan=[2025])
+    assert [(q.indicator, q.value, q.year, q.role.value) for q in qs] == [
+        ("生产总值", Decimal("5.5"), 2025, "target"), ("城镇调查失业率", Decimal("5"), 2025, "target"),
+        ("居民消费价格", Decimal("2"), 2025, "target")]
+    got, _ = read("争取设备更新资金95亿元，完成工业设备更新14.2万台（套）、电梯更新10025台。",
+                  year=2024, review=[2024], plan=[2025])
+    assert got == [("争取设备更新资金", Decimal("95"), "亿元"), ("工业设备更新", Decimal("14.2"), "万台（套）"),
+                   ("电梯更新", Decimal("10025"), "台")]
+
+
+def test_explicit_future_year_makes_a_target_in_a_review_section():
+    _, qs = read("到2025年，常住人口城镇化率达到60%。")
+    assert (qs[0].year, qs[0].role) == (2025, QuantityRole.TARGET)
+    _, qs = read("2023年新增规上工业企业9家。", year=2024, mode=SectionMode.PLAN)
+    assert (qs[0].year, qs[0].role) == (2023, QuantityRole.OBSERVATION)
+
+
+def test_lists_of_indicators_and_milestones_are_not_quantities():
+    # seed 000: 33项指标 counts the items of a list; seed 002: 突破600亿元大关 is a milestone
+    got, _ = read("区十九届人大第三次会议批准的2023年计划草案明确的33项指标总体完成情况：森林覆盖率、城镇登记失业率15项指标如期完成。")
+    assert got == []
+    got, _ = read("金融机构存贷款规模突破600亿元大关、增长10.1%。")
+    assert got == [("金融机构存贷款规模", Decimal("10.1"), "%")]
+
+
+def test_durations_are_not_indicators():
+    # seed 000 plan: a rule's time limit
+    got, _ = read("对下达计划3个月后未开工的项目调整资金。", year=2024, mode=SectionMode.PLAN)
+    assert got == []
+
+
+@pytest.fixture(scope="module")
+def seed_000():
+    return extract_quantities(parse_document(read_document(DATA / "000_418089195a410d60.txt")))
+
+
+def test_real_parse_review_part_gives_observations_of_the_review_year(seed_000):
+    gdp = [q for q in seed_000.quantities if q.indicator == "地区生产总值"]
+    assert (gdp[0].value, gdp[0].unit, gdp[0].year, gdp[0].role) == (
+        Decimal("273.46"), "亿元", 2023, QuantityRole.OBSERVATION)
+
+
+def test_real_parse_plan_part_gives_targets_of_the_plan_year(seed_000):
+    income = [q for q in seed_000.quantities if q.indicator == "旅游综合收入" and q.year == 2024]
+    assert [(q.value, q.unit, q.comparator, q.role) for q in income] == [
+        (Decimal("220"), "亿元", Comparator.GE, QuantityRole.TARGET)]
+    ratio = [q for q in seed_000.quantities if q.unit == "：1"]
+    assert [(q.indicator, q.value, q.role) for q in ratio] == [
+        ("城乡居民收入比", Decimal("2.35"), QuantityRole.TARGET)]
+
+
+def test_real_parse_of_seed_002_offsets_point_at_the_number():
+    doc = extract_quantities(parse_document(read_document(DATA / "002_772683341a126a07.txt")))
+    assert len(doc.quantities) > 200
+    for q in doc.quantities[:50]:
+        assert doc.text[q.start:q.end] == q.text
+        s = doc.sentences[q.sentence]
+        assert s.start <= q.start and q.end <= s.end
