@@ -66,10 +66,10 @@ TAIL = re.compile(
     r"(?:[及和]配套(?:项目|工程|设施))?"
     r"(?:项目|工程)?"
     r"(?:（[^（）]{1,20}）|\([^()]{1,20}\))?")
-# 等 closes an enumeration when followed by a count or a category (等28个市级重点项目, 等一批项目).
-DENG = re.compile(r"(?<![高中平同初对])等(?!级)(?=[\d一二三四五六七八九十两多]|一批|项目|重点|重大|市级|区级|县级|省级|[^，。；]{0,8}(?:项目|工程))")
-ANY_DENG = re.compile(r"(?<![高中平同初对])等(?!级)")
-ENUM_CLOSE = re.compile(r"^等(?:[\d一二三四五六七八九十两多]+[个项批]|一批|多个)?[^，。；：、]{0,10}?(?:"
+# 等 ends an enumeration (等28个市级重点项目, 等一批项目, 等大型水库) unless part of a word (高等).
+DENG = re.compile(r"(?<![高中平同初对])等(?!级)")
+ANY_DENG = DENG
+ENUM_CLOSE = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项批]|一批|多个)?[^，。；：、]{0,10}?(?:"
                         + "|".join(map(re.escape, SUFFIXES + ["载体"])) + ")")
 # 老车站、瓦厂坝等片区改造 / 龙城大厦、糖酒小区等5个小区的居民配电设施改造: the works
 # after 等 apply to each item (老车站片区改造).
@@ -172,13 +172,22 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
     if dist and not re.search(r"项目|重点", dist["works"]):
         for s, e in items:
             span = _enumerated_name(text, s, e)
-            if span and span[1] - span[0] <= 12:
+            if span and 3 <= span[1] - span[0] <= 12:  # 有色、煤矿等行业…: sectors, not sites
                 out.append((span[0], span[1], dist["works"], "projects.distributive"))
         status = _status(text, cs, ce, sent_end, out)
         return [(s, e, status, r, w) for s, e, w, r in out]
+    # 观音、宣威、花滩子等大型水库 / 盘州至兴义、黄桶至百色等铁路: the kind names each item
+    kind = ""
+    if closed:
+        close = ENUM_CLOSE.match(text, deng.start(), ce)
+        kind = next((x for x in SUFFIXES if close.group(0).endswith(x)), "")
+        kind = "" if kind in WEAK_SUFFIXES else kind
     for (s, e), names in zip(items, found):
         if not names and enumerate_all:
             span = _enumerated_name(text, s, e)
+            if span and kind:
+                out.append((span[0], span[1], kind, "projects.enumeration_kind"))
+                continue
             if span:
                 names = [span]
                 rule = "projects.enumeration"
@@ -189,7 +198,7 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
         for ns, ne in names:
             out.append((ns, ne, "", rule))
     status = _status(text, cs, ce, sent_end, out)
-    return [(s, e, status, r, "") for s, e, _, r in out]
+    return [(s, e, status, r, w) for s, e, w, r in out]
 
 
 def _label_before(text: str, colon: int) -> str:
