@@ -163,3 +163,9 @@ def test_real_parse_of_seed_002_offsets_point_at_the_number():
         assert doc.text[q.start:q.end] == q.text
         s = doc.sentences[q.sentence]
         assert s.start <= q.start and q.end <= s.end
+
+
+def test_cumulative_value_after_a_new_one_is_the_stock():
+    # Zhejiang 2025: 新增全国重点实验室18家、累计38家
+    got, _ = read("新增全国重点实验室18家、累计38家。", year=2024, review=[2024], plan=[2025])
+    assert got == [("新增全国重点实验室", Decimal("18"), "家"), ("全国重点实验室（累计）", Decimal("38"), "家")]

@@ -350,6 +350,9 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     if not name:
         if same_topic:
             name = ctx.seen[-1].indicator  # X273.46亿元、同比增长5.5%: same indicator
+            if "累计" in left and "累计" not in name:  # 新增实验室18家、累计38家: the stock
+                verb = _change_verb(name)
+                name = f"{name[len(verb):] if name.startswith(verb) else name}（累计）"
         else:
             name = _clean_indicator(_split_subject(ctx.previous_clause_text())[0])
             if len(name) > 10:
