@@ -53,11 +53,14 @@ def _suffix_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     for m in pattern.finditer(text, lo, hi):
         if not right_boundary_ok(text, m.end()):
             continue
-        start = scan_left(text, m.start(), 24, lo, stop_chars="等、和与及")
+        start = scan_left(text, m.start(), 24, lo, stop_chars="等、和与及暨")
         start = strip_left(text, start, m.start(), keep=min(table[m.group()], 2) or 1)
-        start = trim_long_body(text, start, m.start(), longest=12)
+        start = trim_long_body(text, start, m.start(), longest=16)
         if start is None:
             continue
+        year = re.search(r"\d{4}年$", text[max(lo, start - 5):start])
+        if year:  # the surface keeps the year the edition was held (2023年第十四届…)
+            start -= len(year.group())
         body = event_name(text[start:m.start()] + "□")[:-1]  # the body without its edition
         minimum = table[m.group()]
         if len(body) < minimum or (minimum and body in GENERIC_BODIES) or (body and not HAN.search(body)):

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, governing_words, load_table, trim_long_body, load_words, right_boundary_ok, scan_left, strip_left,
+    HAN, cut_long, governing_words, load_table, trim_long_body, load_words, right_boundary_ok, scan_left, strip_left,
 )
 from kg.model import Document, EntityKind, Mention
 
@@ -29,6 +29,8 @@ GENERIC_BODIES = {"各", "各级", "各类", "相关", "国有", "平台", "民�
                   "高等", "职业", "普通", "公立", "民办", "定点", "基层", "乡镇卫生", "社区卫生",
                   "三甲", "综合", "专科", "农民", "农民专业合作社", "家庭", "合作", "股份", "有限", "有限责任", "股份有限", "全资",
                   "政府", "党政", "区政府", "市政府", "县政府"}
+# Offices whose own names hold 和 (发展和改革委员会, 住房和城乡建设局).
+JOINED_NAME_SUFFIXES = ("委员会", "局", "委", "厅", "部", "办公室")
 # Words that make a body a description, not a name (国外一些石油公司, 国内银行).
 VAGUE_WORDS = ("一些", "一部分", "部分", "国内", "国外", "外国", "各地", "有关", "这些", "其他", "所有",
                "多家", "一批", "大型", "中小", "小型", "该", "本")
@@ -70,8 +72,12 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         start = scan_left(text, m.start(), 24, lo, stop_chars="等、+＋")
         start = strip_left(text, start, m.start(), keep=table[suffix])
         start = trim_long_body(text, start, m.start(), particles="获于为在将向对由的")
+        start = None if start is None else cut_long(text, start, m.start(), 0, m.end())
         if start is None:
-            continue
+            continue  # 充分发挥银行: the suffix is a verb's object, not a name
+        joined = max(text.rfind(ch, start, m.start()) for ch in "和与及")
+        if joined >= 0 and suffix not in JOINED_NAME_SUFFIXES and m.start() - joined > 2:
+            start = joined + 1  # 川投集团和省能投集团: two names
         body = text[start:m.start()]
         if any(w in body for w in VAGUE_WORDS):
             continue

@@ -20,7 +20,7 @@ OPEN_TO_CLOSE = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》
 CLOSE_TO_OPEN = {v: k for k, v in OPEN_TO_CLOSE.items()}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that may directly follow a name (的 in 改革的成果, 中 in 行动中 ...).
-RIGHT_PARTICLES = "的和与及等中上下是为在了时后前里内外“‘（("
+RIGHT_PARTICLES = "的和与及等暨中上下是为在了时后前里内外“‘（("
 YEAR_PREFIX = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|\d{4}(?:[—\-–~～至]\d{4})?年(?:度)?|\d{1,2}月(?:份)?)")
 
 

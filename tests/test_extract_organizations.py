@@ -1,0 +1,45 @@
+"""Organisation extraction on passages of real reports: district plan reports (seeds 000,
+002), national government work reports (2024, 1980) and a provincial report (Sichuan 2025)."""
+from pathlib import Path
+
+from kg.extract.organizations import extract_organizations
+from kg.model import EntityKind, SourceText
+from kg.structure import parse_document
+
+
+def orgs_in(text: str) -> set[str]:
+    doc = parse_document(SourceText(path=Path("passage.txt"), text=text, format="txt"))
+    doc = extract_organizations(doc)
+    return {m.text for m in doc.mentions if m.kind is EntityKind.ORGANIZATION}
+
+
+def test_issuer_and_department_abbreviation():  # seed 000, lines 4, 24
+    found = orgs_in("重庆市武隆区发展和改革委员会\n\n相关经验做法获市发展改革委3次推送至《重庆日报》。")
+    assert {"重庆市武隆区发展和改革委员会", "市发展改革委", "重庆日报"} <= found
+
+
+def test_known_central_and_international_bodies():  # seed 000 lines 11, 82; gwr-2024
+    found = orgs_in("结合国务院推动高质量发展综合督查。IMF预计2024年全球经济增长2.9%。与东盟签署自贸区协定。")
+    assert {"国务院", "IMF", "东盟"} <= found
+
+
+def test_short_company_names_in_a_list_of_companies():  # seed 000, line 30
+    found = orgs_in("新培育中苕食品、兴顺风电、武隆苕粉、穗通新能源汽车4家市级“专精特新”企业。")
+    assert {"中苕食品", "兴顺风电", "穗通新能源汽车"} <= found
+
+
+def test_institutions_heading_a_project_name():  # seed 000, line 293
+    found = orgs_in("加快区人民医院内科综合大楼建设。高质量推进重庆武隆乡村旅游学院办学。")
+    assert {"区人民医院", "重庆武隆乡村旅游学院"} <= found
+
+
+def test_provincial_groups_and_banks():  # sichuan-2025
+    found = orgs_in("实施川投集团和省能投集团战略性重组，组建四川科创投资集团、省储备粮集团，四川农商联合银行开业运营。")
+    assert {"川投集团", "四川科创投资集团", "四川农商联合银行"} <= found
+
+
+def test_generic_and_vague_bodies_are_skipped():  # gwr-1980, seed 002
+    found = orgs_in("国外一些石油公司同我们进行了合作。充分发挥银行的作用。组建“强村公司”，深化布局调整。"
+                    "区政府各部门和平台公司要各司其职。")
+    assert not any(("一些" in o) or o.endswith("银行") or o.endswith("布局") for o in found)
+    assert "平台公司" not in found and "区政府" not in found
