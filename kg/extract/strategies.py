@@ -48,7 +48,8 @@ PROGRAMME_WORKS = ("惠民", "健身", "民心", "育人", "治理", "人才", "
 EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季")
 
 # Words that make a body a description, not a name (某些改革, 所有这些改革, 尚未试点).
-VAGUE_WORDS = ("一些", "某些", "这些", "所有", "尚未", "一部分", "其他", "各项", "各种", "有关")
+VAGUE_WORDS = ("一些", "某些", "这些", "所有", "尚未", "一部分", "其他", "各项", "各种", "有关", "我们",
+               "只有", "是", "把", "处在", "一项", "也", "共享")
 
 LEVEL_MARKERS = [  # (level, words in the name or just before it)
     ("national", ("全国", "国家", "中央", "中国", "国务院")),
