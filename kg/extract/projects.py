@@ -297,6 +297,12 @@ def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
     return None
 
 
+def _proper_noun(word: str) -> bool:
+    """Whether jieba reads a short text as one place, person or other proper name (a hint)."""
+    pairs = list(jieba.posseg.cut(word))
+    return len(pairs) == 1 and pairs[0].flag in ("ns", "nr", "nz", "nt")
+
+
 @lru_cache(maxsize=4096)
 def _leading_verb(core: str) -> str:
     """The first word of a text when jieba tags it as a verb (a hint only: two characters
@@ -328,8 +334,8 @@ def _distinctive(core: str, suf: str) -> bool:
         return False
     if not re.search(r"[\u4e00-\u9fffA-Za-z]", core):
         return False
-    if suf in WEAK_SUFFIXES and len(core) < 3:
-        return False
+    if suf in WEAK_SUFFIXES and len(core) < 3 and not _proper_noun(core):
+        return False  # 三峡工程 passes, 市重大项目 does not
     words = [w for w in jieba.cut(core) if w.strip() and w not in "“”‘’《》·"]
     if any(w in FUNCTION_WORDS for w in words):
         return False  # 让广大群众从项目: a clause, not a name

@@ -1,0 +1,108 @@
+"""Project names, their status and alias keys, on passages of real reports:
+the two seed reports (a district of Chongqing, 2023/2024), national government work
+reports (1998, 2019) and provincial 2025 reports (Guizhou, Guangdong)."""
+from pathlib import Path
+
+from kg.extract.projects import extract_projects, project_alias_key, same_project
+from kg.model import Document, EntityKind, Mention, SourceText
+from kg.structure import parse_document
+
+
+def doc_of(text: str) -> Document:
+    return parse_document(SourceText(path=Path("passage.txt"), text=text, format="txt"))
+
+
+def projects(text: str, doc: Document | None = None) -> dict[str, str]:
+    doc = extract_projects(doc or doc_of(text))
+    return {m.name: m.attrs["status"] for m in doc.mentions if m.kind is EntityKind.PROJECT}
+
+
+# seed 000 (district plan report)
+def test_suffix_names_start_after_the_introducing_verb():
+    found = projects("研学产业链推进仙女山天文馆、白马山国家研学基地、龙炎传人国防科普教育实践基地项目、"
+                     "华邦音乐乐园、树顶漫步等项目。")
+    assert {"仙女山天文馆", "白马山国家研学基地", "龙炎传人国防科普教育实践基地项目", "华邦音乐乐园"} <= set(found)
+    assert "研学产业链推进仙女山天文馆" not in found
+
+
+def test_enumeration_closed_by_deng_xiangmu_makes_every_item_a_project():
+    found = projects("专班推进工业项目，加快亿航、逸满舱、康旅房车等项目落地建设。")
+    assert {"亿航", "逸满舱", "康旅房车"} <= set(found)
+
+
+def test_brackets_are_kept_and_status_comes_from_the_verb_after_the_list():
+    found = projects("“公铁水空”立体开放通道体系不断完善，渝湘高速复线（武隆段）、渝湘高铁（武隆段）、武道高速、"
+                     "武两高速、乌江航道整治工程加快推进，南涪铁路鸭江货运站有序扩容改建，仙女山机场新开通8条航线。")
+    assert found["渝湘高速复线（武隆段）"] == "under_construction"
+    assert found["渝湘高铁（武隆段）"] == "under_construction"
+    assert "乌江航道整治工程" in found and "仙女山机场" in found
+
+
+def test_counts_and_generic_categories_are_not_projects():
+    found = projects("实施“重点项目提速行动”，开工建设银盘抽水蓄能、东山风电等27个重点项目。")
+    assert found.get("银盘抽水蓄能") == "started" and found.get("东山风电") == "started"
+    assert not any("重点项目" in n for n in found)
+
+
+def test_works_after_deng_apply_to_each_item():
+    found = projects("完成老车站、瓦厂坝、复烤厂、铁厂坡等片区改造600户。")
+    assert {"老车站片区改造", "瓦厂坝片区改造", "复烤厂片区改造", "铁厂坡片区改造"} == set(found)
+    assert found["老车站片区改造"] == "completed"
+
+
+# seed 002 (district government work report)
+def test_numbered_road_sections():
+    found = projects("启动中横街贯通、G353连接线江北段建设,新增公共停车位500个。")
+    assert "G353连接线江北段建设" in found
+
+
+def test_a_quoted_strategy_span_owns_its_words():
+    text = "深入实施“四治融合”乡村治理工程，推广沧沟乡经验。"
+    doc = doc_of(text)
+    name = "“四治融合”乡村治理工程"
+    start = text.index(name)
+    doc.add_mention(Mention(kind=EntityKind.STRATEGY, start=start, end=start + len(name), sentence=0, text=name))
+    assert projects(text, doc) == {}
+
+
+# national reports
+def test_national_1998_railways_and_dam_works():
+    assert projects("继续搞好三峡工程及其移民工作。") == {"三峡工程": "unknown"}
+    found = projects("一大批重点建设项目建成投产，京九、南昆铁路全线投入运营，长江三峡和黄河小浪底水利水电枢纽工程顺利截流。")
+    assert found["南昆铁路"] == "operating"
+
+
+def test_national_2019_bridge_completed():
+    assert projects("粤港澳大湾区规划建设迈出实质性步伐，港珠澳大桥建成通车。") == {"港珠澳大桥": "completed"}
+
+
+# provincial reports (docx)
+def test_kind_after_deng_names_each_item():
+    found = projects("围绕构建贵州“大水网”，加快建设观音、宣威、花滩子等大型水库，力争开工建设英武水库、玉龙水库和夹岩大型灌区。")
+    assert {"观音水库", "宣威水库", "花滩子水库", "英武水库", "玉龙水库"} <= set(found)
+    assert found["英武水库"] == "started"
+
+
+def test_provincial_railway_and_terminal_status():
+    assert projects("开工建设铜仁至吉首铁路，加快盘州至兴义、黄桶至百色等铁路建设。")["铜仁至吉首铁路"] == "started"
+    found = projects("汕尾陆丰核电1、2号机组获国家核准，潮州、惠州LNG接收站建成投产。")
+    assert found.get("惠州LNG接收站") == "operating"
+
+
+def test_verbs_jieba_tags_are_cut_from_names():
+    found = projects("做深做实项目前期工作，推广铁路货运。")
+    assert not any(n.startswith(("做深", "推广")) for n in found)
+
+
+# aliases
+def test_alias_key_merges_bracketed_and_road_variants():
+    assert project_alias_key("渝湘高速复线（武隆段）") == project_alias_key("渝湘高速公路复线武隆段")
+    assert project_alias_key("白马航电") == project_alias_key("白马航电枢纽")
+    assert project_alias_key("仙女山街道污水管网改建项目（一期）") == project_alias_key("仙女山街道污水管网改建一期")
+    assert project_alias_key("武隆区数字化城市运行和治理中心", ("武隆区",)) == project_alias_key("数字化城市运行和治理中心")
+    assert project_alias_key("仙女山天文馆") != project_alias_key("仙女山机场")
+
+
+def test_same_project_allows_one_swap_of_neighbouring_characters():
+    assert same_project("白马电航枢纽工程", "白马航电枢纽")
+    assert not same_project("港珠澳大桥", "港澳珠海桥")
