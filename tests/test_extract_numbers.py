@@ -82,3 +82,9 @@ def test_non_quantities_are_skipped():
     assert phrases("2023—2025年") == []
     # national 2024: 5G is a name, 50% the value
     assert phrases("5G用户普及率超过50%") == [(Decimal("50"), "%", Comparator.GE, None)]
+
+
+def test_percent_in_words_of_older_reports():
+    # national report 1995: 增长百分之十二点五 is written out in words
+    assert phrases("全年进出口总额2367亿美元，增长百分之二十点九")[1][:2] == (Decimal("20.9"), "%")
+    assert phrases("物价上涨幅度控制在百分之十五左右")[0][:3] == (Decimal("15"), "%", Comparator.APPROX)

@@ -169,3 +169,12 @@ def test_cumulative_value_after_a_new_one_is_the_stock():
     # Zhejiang 2025: 新增全国重点实验室18家、累计38家
     got, _ = read("新增全国重点实验室18家、累计38家。", year=2024, review=[2024], plan=[2025])
     assert got == [("新增全国重点实验室", Decimal("18"), "家"), ("全国重点实验室（累计）", Decimal("38"), "家")]
+
+
+def test_change_against_last_year_belongs_to_the_indicator_before():
+    # national report 1995: 粮食总产量4445亿公斤，比上年减产120亿公斤 ; 高等级公路 is not an enumeration
+    got, qs = read("粮食总产量4445亿公斤，比上年减产120亿公斤；高等级公路1900公里。",
+                   year=1994, review=[1994], plan=[1995])
+    assert got == [("粮食总产量", Decimal("4445"), "亿公斤"), ("粮食总产量", Decimal("120"), "亿公斤"),
+                   ("高等级公路", Decimal("1900"), "公里")]
+    assert qs[1].measure is MeasureKind.OTHER

@@ -63,6 +63,8 @@ NUMBER_RE = re.compile(rf"{ARABIC}|{CHINESE}")
 FRACTION_RE = re.compile(rf"({ARABIC}|{CHINESE})分之({ARABIC}|{CHINESE})")
 RATIO_RE = re.compile(rf"(?<![\d.])({ARABIC})[:：]({ARABIC})(?:[:：]({ARABIC}))?(?![\d.])")
 HALF_RE = re.compile(r"一半")
+# 百分之十二点五 in older reports: read as a percentage (unit %).
+PERCENT_CN_RE = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?")
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,17 @@ def find_number_phrases(text: str) -> list[NumberPhrase]:
                                             num_start=s, part=i, text=m.group()))
             taken.append((m.start(), m.end()))
 
+    for m in PERCENT_CN_RE.finditer(text):
+        whole = parse_chinese_numeral(m.group(1))
+        if whole is None:
+            continue
+        digits = "".join(str(_CN_DIGITS[c]) for c in m.group(2) or "")
+        value = Decimal(f"{whole}.{digits}") if digits else whole
+        post, end = _post_comparator(text, m.end())
+        pre, pre_start = _pre_comparator(text, m.start())
+        start = pre_start if pre != Comparator.EQ else m.start()
+        add(NumberPhrase(start, end, value, "%", post or pre, family="percent",
+                         num_start=m.start(), text=text[start:end]))
     for m in FRACTION_RE.finditer(text):
         den, num = parse_number(m.group(1)), parse_number(m.group(2))
         if den and num is not None and free(m.start(), m.end()):

@@ -81,7 +81,9 @@ PROCESS_VERBS = (
 INDICATOR_HEADS = ("率", "比例", "比重", "占比", "总值", "增加值", "总额", "额", "总量", "产量",
                    "收入", "支出", "产值", "面积", "价格", "指数", "浓度", "天数", "投资", "利润",
                    "营收", "消费", "税收", "规模")
-COMPARED_RE = re.compile(r"^(?:比|较|同比|与)(?:上年|去年|上一年|年初|同期)")
+COMPARED_RE = re.compile(r"^(?:比|较|与)(?:上年|去年|上一年)(?:年初|同期)?")
+# 等 closing an enumeration (A、B等项目), not inside 高等级 / 中等 / 等于.
+ENUM_CLOSER_RE = re.compile(r"(?<![高中初平同对均上下])等(?![级同于])")
 LEAD_BRACKET_RE = re.compile(r"^[（(][^）)]{0,3}[）)]")
 # A period or baseline before an indicator: 2023年, 到2025年, 较2019年, 比上年.
 LEAD_YEAR_RE = re.compile(r"^(?:(?:到|至|截至|较|比|与)?(?:19|20)\d{2}年(?:度|底|末|同期|相比)?"
@@ -287,7 +289,7 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
         if tail and not measure_words.startswith(tail):
             measure_words = after
     # 比上年增加1.1万亿元: the change of the indicator just read, not a new one
-    if COMPARED_RE.match(subject) and ctx.seen and ctx.seen[-1].clause == ctx.clause_from:
+    if COMPARED_RE.match(left.lstrip("，、；; ")) and ctx.seen:
         return [_reading(p, ctx.seen[-1].indicator, measure_words, change=True)
                 for p in run.phrases]
     same_clause = bool(ctx.seen) and ctx.seen[-1].clause == ctx.clause_from
@@ -384,8 +386,9 @@ def _split_subject(left: str) -> tuple[str, list[str]]:
                 s = s[: -len(w)]
                 changed = True
                 break
-    if "等" in s:  # 引进瑞幸咖啡、尊宝比萨等品牌首店 -> 引进品牌首店
-        s = _change_verb(s) + s[s.rfind("等") + 1:]
+    closers = list(ENUM_CLOSER_RE.finditer(s))
+    if closers:  # 引进瑞幸咖啡、尊宝比萨等品牌首店 -> 引进品牌首店
+        s = _change_verb(s) + s[closers[-1].end():]
     return _strip_head(s), verbs
 
 
