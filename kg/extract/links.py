@@ -25,6 +25,8 @@ LINKING_VERBS = ("围绕", "融入", "落实", "服务", "依托", "助力", "�
 LINKING = re.compile("|".join(LINKING_VERBS[:9]))
 # A place introduced as a location: 在XX, 位于XX, 落户XX, or XX的 just before the name.
 LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
+# A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
+REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
 
 
@@ -78,7 +80,7 @@ def _column_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Me
 def _heading_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
     out = []
     for sec in doc.section_chain(doc.sentences[p.sentence].section):
-        if not sec.heading or sec.level < 2:
+        if not sec.heading or sec.parent is None or REPORT_PART.match(sec.heading):
             continue  # the title and the report's parts (一、…执行情况) name the report, not a subject
         if sec.start <= p.start < sec.heading_end:
             continue  # the project is in the heading itself: that is the sentence rule's case
