@@ -297,3 +297,50 @@ def hand_store_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hand_store(hand_store_dir):
     return store.open_store(hand_store_dir)
+
+
+@pytest.fixture(scope="session")
+def seed_store(store_dir):
+    """The seed reports built by `kg build` (conftest's store_dir), opened read-only."""
+    return store.open_store(store_dir)
+
+
+# --- headless Chromium, for the pages --------------------------------------------------
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--window-size=1400,900"]
+
+
+def chromium() -> str:
+    import shutil
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    raise RuntimeError("no Chromium: install it with `apt-get install -y chromium` "
+                       "(scripts/setup.sh --test does)")
+
+
+def _run_chromium(args: list[str], tmp: Path) -> str:
+    import subprocess
+    out = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp}", *args],
+                         capture_output=True, text=True, timeout=90)
+    return out.stdout
+
+
+def screenshot(url: str, png: Path, tmp: Path) -> Path:
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.unlink(missing_ok=True)
+    _run_chromium(["--virtual-time-budget=5000", f"--screenshot={png}", url], tmp)
+    return png
+
+
+def rendered_dom(url: str, tmp: Path) -> str:
+    return _run_chromium(["--virtual-time-budget=5000", "--dump-dom", url], tmp)
+
+
+def colour_variety(png: Path) -> int:
+    """How many distinct colours the picture has (a blank page has one or two)."""
+    from PIL import Image
+    with Image.open(png) as im:
+        return len(set(im.convert("RGB").resize((350, 225)).getdata()))

@@ -192,10 +192,17 @@ def discrepancies(store: Store, figs: list[Figure] | None = None) -> list[Discre
         if len({f.document for f in members}) < 2:
             continue
         base = members[0]
-        by_value: dict[Decimal, Figure] = {}
+        per_document: dict[str, dict[Decimal, Figure]] = defaultdict(dict)
         for f in members:
-            by_value.setdefault(in_unit_of(f, base).normalize(), f)
+            per_document[f.document].setdefault(in_unit_of(f, base).normalize(), f)
+        # a report giving several values under one key is counting different things
+        if any(len(values) > 1 for values in per_document.values()):
+            continue
+        by_value: dict[Decimal, Figure] = {}
+        for values in per_document.values():
+            for v, f in values.items():
+                by_value.setdefault(v, f)
         differing = list(by_value.values())
-        if len(differing) > 1 and len({f.document for f in differing}) > 1:
+        if len(differing) > 1:
             out.append(Discrepancy(role, base.indicator_label, year, subject, differing))
     return out
