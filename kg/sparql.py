@@ -142,6 +142,7 @@ class QueryJob:
     max_rows: int = 1_000_000
     max_bytes: int = 256 * 1024 * 1024
     allowed_services: tuple[str, ...] = ()
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def service_endpoints(query: str) -> list[str | None]:
     endpoints: list[str | None] = []
     for node in _walk(tree):
         if getattr(node, "name", None) == "ServiceGraphPattern":
-            term = node.get("term")
+            term = dict.get(node, "term")
             endpoints.append(str(term) if term is not None and type(term).__name__ == "URIRef"
                              else None)
     return endpoints
@@ -226,7 +227,8 @@ def has_dataset_clause(query: str) -> bool:
         tree = _parse_with_rdflib(query)
     except Exception:
         return False  # then the union default graph is the safe reading
-    return any(isinstance(n, dict) and n.get("datasetClause") for n in _walk(tree))
+    # dict.get, not CompValue.get: the latter answers the key's name for a missing key.
+    return any(isinstance(n, dict) and dict.get(n, "datasetClause") for n in _walk(tree))
 
 
 def is_update(text: str) -> bool:
@@ -258,7 +260,7 @@ def _one_line(e: Exception) -> str:
 def execute(store: ox.Store, job: QueryJob) -> QueryResult:
     """Check, run and serialize one query on an open store, in this thread."""
     check_services(job.query, job.allowed_services)
-    kwargs: dict = {}
+    kwargs: dict = {"base_iri": job.base_iri} if job.base_iri else {}
     if job.default_graphs or job.named_graphs:  # the protocol's dataset overrides FROM
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
@@ -271,7 +273,9 @@ def execute(store: ox.Store, job: QueryJob) -> QueryResult:
             raise UpdateNotAllowed("SPARQL Update is not accepted at the query endpoint: "
                                    "this endpoint is read-only") from None
         raise QuerySyntaxError(f"malformed query: {_short_parse_error(e)}") from None
-    except (OSError, ValueError) as e:
+    except ValueError as e:  # an argument the engine refuses (a graph name, the base IRI)
+        raise SparqlError(f"the query cannot run: {_one_line(e)}") from None
+    except OSError as e:
         raise QueryFailed(f"the query could not be evaluated: {_one_line(e)}") from None
     try:
         return serialize_results(results, job)

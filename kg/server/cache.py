@@ -23,7 +23,7 @@ def etag_of(body: bytes) -> str:
 
 def cache_key(version: str, job: QueryJob) -> tuple:
     return (version, job.query, job.solutions_format, job.graph_format, job.default_graphs,
-            job.named_graphs)
+            job.named_graphs, job.base_iri)
 
 
 class ResultCache:

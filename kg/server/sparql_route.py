@@ -84,7 +84,8 @@ async def sparql_endpoint(request: Request) -> Response:
                        default_graphs=_iris(params, "default-graph-uri"),
                        named_graphs=_iris(params, "named-graph-uri"),
                        max_rows=settings.max_result_rows, max_bytes=settings.max_result_bytes,
-                       allowed_services=settings.allowed_services)
+                       allowed_services=settings.allowed_services,
+                       base_iri=str(request.url.replace(query=None, fragment=None)))
         key = cache_key(request.app.state.store_version, job)
         cached = request.app.state.cache.get(key)
         if cached:
