@@ -106,3 +106,10 @@ def test_alias_key_merges_bracketed_and_road_variants():
 def test_same_project_allows_one_swap_of_neighbouring_characters():
     assert same_project("白马电航枢纽工程", "白马航电枢纽")
     assert not same_project("港珠澳大桥", "港澳珠海桥")
+
+
+def test_in_a_plan_section_a_start_verb_means_planned():  # seed 002: review part, then 2024 plan part
+    from kg.ingest import read_document
+    doc = extract_projects(parse_document(read_document(Path(__file__).parent.parent / "data" / "002_772683341a126a07.txt")))
+    statuses = {m.attrs["status"] for m in doc.mentions if m.kind is EntityKind.PROJECT and m.name == "车盘水库"}
+    assert statuses == {"under_construction", "planned"}

@@ -24,7 +24,7 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
-from kg.model import Document, EntityKind, Mention
+from kg.model import Document, EntityKind, Mention, SectionMode
 
 jieba.setLogLevel(60)
 
@@ -94,16 +94,28 @@ def extract_projects(doc: Document) -> Document:
         for cs, ce in split_spans(doc.text, sent.start, sent.end, CLAUSE_SEPS):
             found += [f for f in _clause_projects(doc.text, cs, ce, sent.end)
                       if not any(r[0] <= f[0] < r[1] or f[0] <= r[0] < f[1] for r in found)]
+        planning = _in_plan(doc, sent)
         for start, end, status, rule, works in found:
-                if any(ts <= start and end <= te for ts, te in taken):
-                    continue  # another component already owns this span (a strategy, event ...)
-                text = doc.text[start:end]
-                if rule == "projects.enumeration" and text in place_names:
-                    continue  # 贵阳、遵义等…项目: a list of places, not of projects
-                doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
+            if planning:
+                status = PLAN_STATUS.get(status, status)
+            if any(ts <= start and end <= te for ts, te in taken):
+                continue  # another component already owns this span (a strategy, event ...)
+            text = doc.text[start:end]
+            if rule == "projects.enumeration" and text in place_names:
+                continue  # 贵阳、遵义等…项目: a list of places, not of projects
+            doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
                                         text=text, name=project_name(text + works),
                                         attrs={"status": status}, rule=rule))
     return doc
+
+
+# In a plan section a verb states a goal, not a fact: 开工建设X means X is still planned,
+# 建成X means X is being built this year.
+PLAN_STATUS = {"started": "planned", "completed": "under_construction", "operating": "under_construction"}
+
+
+def _in_plan(doc: Document, sent) -> bool:
+    return any(sec.mode is SectionMode.PLAN for sec in doc.section_chain(sent.section))
 
 
 def _owns_span(m: Mention) -> bool:
