@@ -445,9 +445,10 @@ def project_alias_key(name: str, place_prefixes: tuple[str, ...] = ()) -> str:
 
 
 def same_project(a: str, b: str, place_prefixes: tuple[str, ...] = ()) -> bool:
-    """Whether two names denote one project: equal alias keys, or one key is the other's
-    start or end with the same characters in another order (白马航电 / 乌江白马电航 after a
-    leading river name) is NOT assumed; only equal keys and adjacent-character swaps."""
+    """Whether two names denote one project: equal alias keys, or keys of equal length that
+    differ by one swap of neighbouring characters (白马电航枢纽 / 白马航电枢纽). A general
+    rule, not a list of variants; a leading river or place the other name lacks
+    (乌江白马电航 / 白马航电) is not bridged here."""
     ka, kb = project_alias_key(a, place_prefixes), project_alias_key(b, place_prefixes)
     if ka == kb:
         return True
