@@ -36,6 +36,7 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     """The loop of one worker process: receive a QueryJob, send back a result or an error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server shuts workers down, not Ctrl-C
     conn = Connection(fd)
+    _die_with_parent()
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import pyoxigraph
@@ -64,6 +65,15 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
                        f"query may use ({memory_limit // 2**20} MiB) and was stopped"))
         except Exception as e:  # an engine failure must not end the worker
             conn.send(("error", "QueryFailed", f"the query failed: {type(e).__name__}: {e}"))
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this worker when the server dies, even in the middle of a long query."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the worker ends at its next read from the closed socket
 
 
 class _Worker:
