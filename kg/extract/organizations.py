@@ -79,7 +79,7 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         if joined >= 0 and suffix not in JOINED_NAME_SUFFIXES and m.start() - joined > 2:
             start = joined + 1  # 川投集团和省能投集团: two names
         body = text[start:m.start()]
-        if any(w in body for w in VAGUE_WORDS):
+        if not body or any(w in body for w in VAGUE_WORDS):
             continue
         if suffix == "局" and (len(body) > 10 or body[-1] in "大格布开结全破变新当时战残"):
             continue
