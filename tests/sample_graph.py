@@ -43,6 +43,7 @@ YAJIANG_STATION = entity_iri("project", iri_key("鸭江火车站"))
 GDP = entity_iri("indicator", iri_key("地区生产总值"))
 NATIONAL_GDP = entity_iri("indicator", iri_key("国内生产总值"))
 CPI = entity_iri("indicator", iri_key("居民消费价格"))
+TOURISM_INCOME = entity_iri("indicator", iri_key("旅游综合收入"))
 ENERGY = entity_iri("sector", "energy")
 TRANSPORT = entity_iri("sector", "transport")
 LOGISTICS = entity_iri("sector", "logistics")
@@ -224,6 +225,10 @@ def build_sample_store(with_ontology: bool = True) -> Store:
     d.entity(LUHAI, KGO.Strategy, "西部陆海新通道", s4, level="national", strategyKind="strategy")
     s5 = d.sentence("长江经济带高质量发展")
     d.entity(YANGTZE, KGO.Strategy, "长江经济带高质量发展", s5, level="national", strategyKind="strategy")
+    s6 = d.sentence("新培育“规上”文旅企业5家，带动文化、旅游产业增加值分别增长10%、8%，"
+                    "全年旅游人次增长10%，旅游综合收入220亿元以上")
+    FACTS["tourism_income_2024"] = d.quantity("target", TOURISM_INCOME, "旅游综合收入", 2024, "220", "亿元",
+                                              s6, "220亿元以上", comparator="ge", ref_area=WULONG)
     d.entity(WULONG, KGO.Place, "武隆区", d.sentence("重庆市武隆区发展和改革委员会"), placeType="district",
              adminCode="500156")
     d.close()
@@ -241,6 +246,9 @@ def build_sample_store(with_ontology: bool = True) -> Store:
     t2 = w.sentence("居民消费价格涨幅3%以内;")
     w.quantity("target", CPI, "居民消费价格", 2024, "3", "%", t2, "涨幅3%以内", comparator="le",
                measure="growth_rate", ref_area=WULONG)
+    t3 = w.sentence("全年接待游客4494万人次、旅游综合收入217亿元,均增长10%以上,")
+    FACTS["tourism_income_2023"] = w.quantity("observation", TOURISM_INCOME, "旅游综合收入", 2023, "217",
+                                              "亿元", t3, "217亿元", ref_area=WULONG)
     w.entity(WULONG, KGO.Place, "武隆区", w.sentence("重庆市武隆区人民政府工作报告"), placeType="district",
              adminCode="500156")
     w.close()
