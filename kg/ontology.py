@@ -6,7 +6,8 @@ written into every store's ontology graph; the shapes are only read by `kg valid
 
 The directory is found, first match wins:
 1. `$POLICYKG_ONTOLOGY_DIR`, to test another version of the files;
-2. `kg/ontology/` inside the installed package (when packaging copies the files there);
+2. `kg/data/ontology/` inside the installed package (package data, when packaging copies
+   or links the files there; pyproject's package-data globs already cover kg/data/**);
 3. `ontology/` beside the `kg` package: a repository checkout or an editable install;
 4. `<sys.prefix>/share/policykg/ontology` (when installed as setuptools data-files).
 """
@@ -34,7 +35,7 @@ class OntologyNotFound(FileNotFoundError):
 def _candidates() -> list[Path]:
     package = Path(__file__).resolve().parent
     found = [Path(os.environ[ENV_VAR])] if os.environ.get(ENV_VAR) else []
-    return found + [package / "ontology", package.parent / "ontology",
+    return found + [package / "data" / "ontology", package.parent / "ontology",
                     Path(sys.prefix) / "share" / "policykg" / "ontology"]
 
 
