@@ -21,7 +21,11 @@ CLOSE_TO_OPEN = {v: k for k, v in OPEN_TO_CLOSE.items()}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that may directly follow a name (的 in 改革的成果, 中 in 行动中 ...).
 RIGHT_PARTICLES = "的和与及等暨中上下是为在了时后前里内外“‘（("
-YEAR_PREFIX = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|\d{4}(?:[—\-–~～至]\d{4})?年(?:度)?|\d{1,2}月(?:份)?)")
+# Words that may directly follow a name without being part of it (改革工作, 示范工程之一,
+# 示范区复核迎检, 标杆城市成果).
+RIGHT_WORDS = ("之一", "之首", "工作", "成果", "成效", "复核", "迎检", "经验", "取得", "成为")
+NOT_NAME_START = "业化型性者率度"
+YEAR_PREFIX = re.compile(r"^(?:第[\d一二三四五六七八九十]+批|首批|新一批|[（(][一二三四五六七八九十\d]+[）)]|\d{4}(?:[—\-–~～至]\d{4})?年(?:度)?|\d{1,2}月(?:份)?)")
 
 
 def load_words(name: str) -> list[str]:
@@ -132,7 +136,9 @@ def strip_left(text: str, start: int, end: int, keep: int = 2) -> int:
             start += m.end()
             continue
         for w in words:
-            if span.startswith(w) and len(span) - len(w) >= keep:
+            # 服务业, 建设者: the word is the head of a longer noun, not a verb before the name
+            if (span.startswith(w) and len(span) - len(w) >= keep
+                    and span[len(w)] not in NOT_NAME_START):
                 start += len(w)
                 break
         else:
@@ -188,7 +194,8 @@ def right_boundary_ok(text: str, end: int) -> bool:
     if not NAME_CHAR.match(text[end]) and text[end] not in "“‘（(":
         return True
     rest = text[end:end + 6]
-    return rest[0] in RIGHT_PARTICLES or any(rest.startswith(w) for w in governing_words())
+    return (rest[0] in RIGHT_PARTICLES or rest.startswith(RIGHT_WORDS)
+            or any(rest.startswith(w) for w in governing_words()))
 
 
 def _inside_quotes(span: str, k: int) -> bool:

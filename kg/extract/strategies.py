@@ -45,11 +45,23 @@ NEGATIVE_GOVERNORS = ("杜绝", "防范", "防止", "遏制", "反对", "克服"
                       "不搞", "搞", "严禁", "禁止", "纠治", "力戒", "警惕", "坚决遏制", "坚决杜绝")
 # 工程 names a policy programme only after these heads; otherwise it is a construction project.
 PROGRAMME_WORKS = ("惠民", "健身", "民心", "育人", "治理", "人才", "素质提升", "示范")
+# A 计划 after these is a schedule or a budget, not a named plan.
+PLAN_NOT_NAMES = ("年度", "年", "投资", "建设", "工作", "生产", "资金", "采购", "用款", "实施",
+                  "发展", "财政", "预算", "招生", "出让", "供地", "收支")
 EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季")
+# ...but these words end in an event character without naming an event (绿色发展, 全社会).
+NOT_EVENT_ENDINGS = ("发展", "进展", "开展", "拓展", "扩展", "社会", "机会", "体会", "都会", "工作日")
+# A bare quoted count of concrete things is a slogan of a tool, not a programme (“一张图”,
+# “六大系统”, “四大板块”, “一个专班”); 大事/工程/行动 after a count still name one (“十件大事”).
+COUNTED_THINGS = ("系统", "板块", "张图", "张网", "图", "专班", "人马", "件事", "个平台", "屏")
+# Bare short quotes ending in these are service brands (“放心游”, “安心游”, “一码”…).
+BRAND_ENDINGS = ("游", "购", "码", "宝")
+# A 十X五 period in quotes is a period, not a plan (国家“十六五”), unless 规划 follows.
+PERIOD = re.compile(r"^十[一二三四五六七八九]?五$")
 
 # Words that make a body a description, not a name (某些改革, 所有这些改革, 尚未试点).
 VAGUE_WORDS = ("一些", "某些", "这些", "所有", "尚未", "一部分", "其他", "各项", "各种", "有关", "我们",
-               "只有", "是", "把", "处在", "一项", "也", "共享")
+               "只有", "是", "把", "处在", "一项", "也", "共享", "了", "确定")
 
 LEVEL_MARKERS = [  # (level, words in the name or just before it)
     ("national", ("全国", "国家", "中央", "中国", "国务院")),
@@ -163,7 +175,8 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             negative = any(before.endswith(w) for w in NEGATIVE_GOVERNORS)
         prev_end = m.end()
         if (len(core) < 2 or core.startswith("零") or core in table or re.search("[，。；？！]", core)
-                or core.endswith(EVENT_ENDINGS) or len(core) > 30):
+                or (core.endswith(EVENT_ENDINGS) and not core.endswith(NOT_EVENT_ENDINGS))
+                or len(core) > 30):
             continue
         head = text[m.end():m.end() + 4]
         if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY):
@@ -171,8 +184,13 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if negative:
             continue
         end, kind = _kind_tail(text, m.end(), hi, suffixes)
-        if kind is None and core.isdigit():
-            continue  # a bare number in quotes (“6”大) is a count
+        if kind is None and (core.isdigit() or PERIOD.match(core)):
+            continue  # a bare number in quotes (“6”大) is a count; “十六五” a period
+        if kind is None and (
+                (NUMBERED.match(core) and len(core) <= 6 and core.endswith(COUNTED_THINGS)
+                 and "大事" not in core)
+                or (len(core) <= 4 and core.endswith(BRAND_ENDINGS))):
+            continue
         if kind is None:
             kind = next((k for s, k in sorted(suffixes.items(), key=lambda kv: -len(kv[0]))
                          if core.endswith(s)), "")
@@ -260,12 +278,17 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if start is None:
             continue
         start = strip_left(text, start, m.start(), keep=2)
+        if end - start > MAX_NAME + 4:  # two names joined (…基地和国家…示范区): take the last
+            start = _after_conjunction(text, start, m.start())
         body = text[start:m.start()]
         if (end - start > MAX_NAME + 4 or is_generic(body) or not HAN.search(body)
                 or body in governing_words() or "的" in body.replace("”的", "")
                 or any(w in body for w in VAGUE_WORDS)):
             continue
         suffix = m.group()
+        if suffix == "计划" and (len(plain(body)) < 4 or body.startswith("国民经济")
+                                or body.endswith(PLAN_NOT_NAMES)):
+            continue  # the yearly plan in general, or a schedule (建设年度计划, 投资计划)
         name = text[start:end]
         if suffix in ("攻坚战", "攻坚行动") and body.endswith(tuple(suffixes)):
             name = body  # 国企改革攻坚战 is the campaign to carry out 国企改革
@@ -274,6 +297,21 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             continue
         out.append(Candidate(start, end, name, suffixes[suffix], "strategy.suffix"))
     return out
+
+
+def _after_conjunction(text: str, start: int, head: int) -> int:
+    """Start after the rightmost 和/及/与 outside quotes that leaves a body of 4+ characters."""
+    depth = 0
+    best = start
+    for i in range(start, head):
+        ch = text[i]
+        if ch in "“‘（(":
+            depth += 1
+        elif ch in "”’）)" and depth:
+            depth -= 1
+        elif ch in "和及与" and not depth and head - (i + 1) >= 4:
+            best = i + 1
+    return best
 
 
 PLAN_PATTERNS = [
@@ -297,7 +335,102 @@ def plan_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     return out
 
 
-RULES = (national_candidates, plan_candidates, quoted_candidates, suffix_candidates)
+# -- titles a place works for (创建国家卫生城市, 争创全国县域商业“领跑县”) ----------------------
+# A title is named by who awards it and what kind of place earns it; the verbs say it is
+# being pursued or kept. Only these heads: 城市 alone is too common.
+TITLE_HEADS = ("示范城市", "标杆城市", "卫生城市", "文明城市", "园林城市", "森林城市", "中心城市",
+               "旅游城市", "示范区县", "示范市", "示范县", "示范乡镇", "示范乡村", "示范村",
+               "先行示范区", "先行区", "领跑县", "强县", "百强县")
+TITLE_VERBS = ("创建", "争创", "创成", "创建为", "成功创建", "成功创建为", "获评", "荣获", "巩固",
+               "巩固提升", "打造", "入选", "被评为", "获批", "复核", "守好", "助力")
+TITLE_LEVEL = re.compile(r"^(?:国家|全国|国际|省级|市级|区级|县级|世界|[\u4e00-\u9fff]{2,3}(?:省|市))")
+TITLE_PATTERN = re.compile("|".join(map(re.escape, sorted(TITLE_HEADS, key=len, reverse=True))))
+
+
+def title_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    out = []
+    for m in TITLE_PATTERN.finditer(text, lo, hi):
+        end = m.end()
+        head = m.start() - 1 if m.start() > lo and text[m.start() - 1] == "“" else m.start()
+        if head < m.start() and end < hi and text[end] == "”":
+            end += 1  # 全国县域商业“领跑县”
+        elif text.count("“", lo, m.start()) > text.count("”", lo, m.start()):
+            continue  # inside a quoted title: the quoted rule names it as written
+        start = scan_left(text, head, 16, lo, stop_chars="、和与及等的，")
+        verb_end = -1
+        for v in sorted(TITLE_VERBS, key=len, reverse=True):
+            k = text.rfind(v, start, head)
+            if k >= 0 and k + len(v) > verb_end:
+                verb_end = k + len(v)
+        if verb_end >= 0:
+            start = verb_end
+        # a verb before a conjunction governs both titles (争创A和B)
+        governed = verb_end >= 0 or any(v in text[max(lo, start - 16):start] for v in TITLE_VERBS)
+        start = strip_left(text, start, head, keep=2)
+        name = text[start:end]
+        led = bool(TITLE_LEVEL.match(name))
+        followed = text.startswith(("创建", "成果"), end)
+        if not ((led and (governed or followed)) or (governed and followed)) \
+                or len(name) > MAX_NAME + 2:
+            continue
+        if text.startswith(("培育建设", "建设"), end):
+            end += 4 if text.startswith("培育建设", end) else 2  # 国际消费中心城市培育建设
+        out.append(Candidate(start, end, text[start:end], "programme", "strategy.title"))
+    return out
+
+
+# -- numbered systems written without quotes (六大产业链, 1+5+N电商体系, 一园五区多点物流体系) --
+NUMBERED_SYSTEM = re.compile(
+    r"(?:[一二三四五六七八九十两\d]+大|\d+(?:[+＋]\d+)*[+＋][\dN]+|一[\u4e00-\u9fff]{1,2}[两二三四五六七八九十][\u4e00-\u9fff]{1,2}(?:多[\u4e00-\u9fff]{1,2})?)"
+    r"(?:[\u4e00-\u9fff]{0,6}?(?:产业链|产业集群)|[\u4e00-\u9fff]{1,6}?(?:体系|集群|格局|攻坚战|行动|工程))")
+
+
+def numbered_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    kinds = {"攻坚战": "campaign", "行动": "campaign", "工程": "programme"}
+    out = []
+    for m in NUMBERED_SYSTEM.finditer(text, lo, hi):
+        if m.start() > lo and text[m.start() - 1] in "“”‘’0123456789+＋":
+            continue  # part of a quoted or longer formula: the quoted rule owns it
+        if not (right_boundary_ok(text, m.end()) or text.startswith(("建设", "项目"), m.end())):
+            continue  # 六大产业链条: the name goes on
+        kind = next((k for w, k in kinds.items() if m.group().endswith(w)), "strategy")
+        out.append(Candidate(m.start(), m.end(), m.group(), kind, "strategy.numbered"))
+    return out
+
+
+# -- a place's own branded programme (数字重庆建设, 平安中国, 信用浙江, 健康湖北) --------------
+BRAND_PREFIXES = ("数字", "平安", "法治", "健康", "美丽", "信用", "智慧")
+
+
+def place_brand_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
+    from kg.gazetteer import Gazetteer
+    gazetteer = Gazetteer.load()
+    out = []
+    for m in re.finditer("(" + "|".join(BRAND_PREFIXES) + r")([\u4e00-\u9fff]{2,3})", text[lo:hi]):
+        start = lo + m.start()
+        place = m.group(2)
+        # the longest place short name after the prefix (数字重庆, 平安黑龙江)
+        for n in range(len(place), 1, -1):
+            found = [d for d in gazetteer.lookup(place[:n]) if d.level in ("province", "city", "district")]
+            if found:
+                end = start + len(m.group(1)) + n
+                break
+        else:
+            continue
+        if end < hi and HAN.match(text[end]) and not text.startswith(("建设", "升级版"), end) \
+                and not right_boundary_ok(text, end):
+            continue  # 健康江苏 may head a longer word; only a name boundary counts
+        if text.startswith("建设", end):
+            end += 2
+        # a municipality directly under the centre (重庆市) is a province-level 市: municipal
+        level = ("municipal" if found[0].name.endswith("市") else
+                 {"province": "provincial", "city": "municipal", "district": "district"}[found[0].level])
+        out.append(Candidate(start, end, text[start:end], "strategy", "strategy.brand", level))
+    return out
+
+
+RULES = (national_candidates, plan_candidates, quoted_candidates, suffix_candidates,
+         title_candidates, numbered_candidates, place_brand_candidates)
 
 
 def document_level(doc: Document) -> str:
@@ -334,7 +467,8 @@ def level_of(cand: Candidate, doc: Document, default: str) -> str:
     return "unknown"
 
 
-PRIORITY = {"strategy.national": 0, "strategy.plan": 1, "strategy.quoted": 2, "strategy.suffix": 3}
+PRIORITY = {"strategy.national": 0, "strategy.plan": 1, "strategy.brand": 1, "strategy.quoted": 2,
+            "strategy.title": 2, "strategy.numbered": 3, "strategy.suffix": 3}
 
 
 def _select(cands: list[Candidate]) -> list[Candidate]:
