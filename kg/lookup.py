@@ -6,9 +6,10 @@ commands call; each runs its queries and consumes the results in the calling thr
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import Literal, NamedNode, Store
 
 from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri
 
@@ -25,8 +26,16 @@ class BadRequest(ValueError):
 
 
 def _select(store: Store, query: str, **bindings) -> list[dict]:
-    rows = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
-                       substitutions={Variable(k): v for k, v in bindings.items()} or None)
+    """Run a SELECT over the union of all graphs, with ?name replaced by the bound terms.
+
+    Bound terms are written into the pattern (N-Triples syntax is valid SPARQL) rather than
+    passed as `substitutions`: oxigraph only substitutes projected variables, and a constant
+    in a pattern lets the engine start from it.
+    """
+    head, sep, body = query.partition("WHERE")
+    for name, term in bindings.items():
+        body = re.sub(r"\?" + name + r"(?![A-Za-z0-9_])", lambda _m, t=str(term): t, body)
+    rows = store.query(head + sep + body, prefixes=PREFIXES, use_default_graph_as_union=True)
     names = [v.value for v in rows.variables]
     return [{n: row[n] for n in names} for row in rows]
 
@@ -66,32 +75,55 @@ def check_type(type_: str) -> str:
     return type_
 
 
-def search(store: Store, q: str, type_: str | None = None, limit: int = 20,
-           offset: int = 0) -> list[dict]:
-    """Entities whose label or alias contains `q` (Chinese substrings work); exact first."""
+def label_index(store: Store) -> list[tuple[str, str, str]]:
+    """(entity IRI, canonical label, a label or alias) for every named entity: what search reads.
+
+    Built once per store version by the server (a few thousand rows), so a search is a scan
+    of a Python list, not a SPARQL CONTAINS over every literal.
+    """
+    rows = _select(store, """
+        SELECT ?e (SAMPLE(?label) AS ?l) ?hit WHERE {
+          { ?e rdfs:label ?hit } UNION { ?e skos:altLabel ?hit }
+          ?e rdfs:label ?label .
+        } GROUP BY ?e ?hit""")
+    out = []
+    for r in rows:
+        if split_iri(r["e"].value) is not None:
+            out.append((r["e"].value, r["l"].value, r["hit"].value))
+    return sorted(out)
+
+
+def search(store: Store | None, q: str, type_: str | None = None, limit: int = 20,
+           offset: int = 0, index: list[tuple[str, str, str]] | None = None) -> list[dict]:
+    """Entities whose label or alias contains `q` (Chinese substrings work, case ignored).
+
+    Exact matches first, then prefixes, then shorter labels. `index` is a label_index(store)
+    already built (the server keeps one per store version); without it one is built.
+    """
     q = q.strip()
     if not q:
         raise BadRequest("the search text q is empty")
-    class_filter = ""
+    prefix = ""
     if type_:
-        check_type(type_)
-        class_filter = f"FILTER(STRSTARTS(STR(?e), \"{ID_BASE}{type_}/\"))"
-    rows = _select(store, f"""
-        SELECT ?e (SAMPLE(?label) AS ?l) (MIN(?rank) AS ?r) (SAMPLE(?hit) AS ?matched) WHERE {{
-          {{ ?e rdfs:label ?hit }} UNION {{ ?e skos:altLabel ?hit }}
-          FILTER(CONTAINS(LCASE(STR(?hit)), LCASE(STR(?q))))
-          {class_filter}
-          ?e rdfs:label ?label .
-          FILTER NOT EXISTS {{ ?e a kgo:Sentence }}
-          BIND(IF(STR(?hit) = STR(?q), 0, IF(STRSTARTS(STR(?hit), STR(?q)), 1, 2)) AS ?rank)
-        }} GROUP BY ?e ORDER BY ?r STRLEN(STR(?l)) ?e LIMIT {int(limit)} OFFSET {int(offset)}""",
-        q=Literal(q))
-    out = []
-    for r in rows:
-        if split_iri(r["e"].value) is None:
+        prefix = f"{ID_BASE}{check_type(type_)}/"
+    if index is None:
+        index = label_index(store)
+    needle = q.lower()
+    best: dict[str, tuple[int, str, str]] = {}
+    for iri, label, hit in index:
+        if prefix and not iri.startswith(prefix):
             continue
-        ref = entity_ref(r["e"].value, _value(r["l"]))
-        ref["matched"] = _value(r["matched"])
+        low = hit.lower()
+        if needle not in low:
+            continue
+        rank = 0 if low == needle else 1 if low.startswith(needle) else 2
+        if iri not in best or rank < best[iri][0]:
+            best[iri] = (rank, label, hit)
+    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], len(kv[1][1]), kv[0]))
+    out = []
+    for iri, (_, label, hit) in ordered[offset:offset + limit]:
+        ref = entity_ref(iri, label)
+        ref["matched"] = hit
         out.append(ref)
     return out
 
@@ -160,9 +192,10 @@ def relations(store: Store, type_: str, key: str, direction: str = "both",
     rows = _select(store, f"""
         SELECT ?dir ?p ?n (SAMPLE(?nl) AS ?label) (GROUP_CONCAT(DISTINCT ?text; SEPARATOR="\\u0001") AS ?evidence) WHERE {{
           {" UNION ".join(parts)}
-          FILTER(isIRI(?n) && STRSTARTS(STR(?n), "{ID_BASE}") && ?p NOT IN (kgo:hasMention, kgo:mentionOf))
+          FILTER(isIRI(?n) && ?p NOT IN (kgo:hasMention, kgo:mentionOf, rdf:subject, rdf:object))
+          # entities only (id/{{type}}/{{key}}): no assertion, mention or part of a document
+          FILTER(REGEX(STR(?n), "^{ID_BASE}[a-z]+/[^/]+$"))
           {pred_filter}
-          FILTER NOT EXISTS {{ ?n a kgo:Mention }}
           OPTIONAL {{ ?n rdfs:label ?nl }}
           OPTIONAL {{
             ?a rdf:predicate ?p ; kgo:evidence/kgo:text ?text .
@@ -183,22 +216,27 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
     """Targets and observations, filtered, with plan/actual pairs of the same indicator and year."""
     filters = []
     if year is not None:
-        filters.append(f"FILTER(STR(?year) = \"{int(year):04d}\")")
+        filters.append(f"FILTER(STR(?year0) = \"{int(year):04d}\")")
     if indicator:
-        filters.append("FILTER(CONTAINS(STR(?il), STR(?indicator)))")
+        filters.append("FILTER(CONTAINS(STR(?il0), STR(?indicator)))")
     if place:
-        filters.append("?x kgo:refArea ?pl . ?pl rdfs:label ?plabel . FILTER(CONTAINS(STR(?plabel), STR(?place)))")
-    if document:
-        filters.append("FILTER(STR(?file) = STR(?document))")
+        filters.append("?x kgo:refArea ?pl . ?pl rdfs:label ?plabel . "
+                       "FILTER(CONTAINS(STR(?plabel), STR(?place)))")
+    if document:  # a doc_key (file stem) or a file name
+        filters.append("FILTER(STR(?file0) = STR(?document) || "
+                       "STRBEFORE(STR(?file0), \".\") = STR(?document))")
     rows = _select(store, f"""
-        SELECT ?x ?cls ?i ?il ?year ?value ?unit ?cmp ?kind ?file ?text WHERE {{
-          ?x a ?cls ; kgo:indicator ?i ; kgo:year ?year ; kgo:value ?value ; kgo:unit ?unit ;
-             kgo:comparator ?cmp ; kgo:mentionedIn ?d ; kgo:evidence/kgo:text ?text .
-          FILTER(?cls IN (kgo:Target, kgo:Observation))
-          OPTIONAL {{ ?x kgo:measureKind ?kind }}
-          ?i rdfs:label ?il . ?d kgo:sourceFile ?file .
+        SELECT ?x (SAMPLE(?c) AS ?cls) (SAMPLE(?i0) AS ?i) (SAMPLE(?il0) AS ?il)
+               (SAMPLE(?year0) AS ?year) (SAMPLE(?value0) AS ?value) (SAMPLE(?unit0) AS ?unit)
+               (SAMPLE(?cmp0) AS ?cmp) (SAMPLE(?kind0) AS ?kind) (MIN(?file0) AS ?file)
+               (MIN(?text0) AS ?text) WHERE {{
+          ?x a ?c ; kgo:indicator ?i0 ; kgo:year ?year0 ; kgo:value ?value0 ; kgo:mentionedIn ?d .
+          FILTER(?c IN (kgo:Target, kgo:Observation))
+          OPTIONAL {{ ?x kgo:unit ?unit0 }} OPTIONAL {{ ?x kgo:comparator ?cmp0 }}
+          OPTIONAL {{ ?x kgo:measureKind ?kind0 }} OPTIONAL {{ ?x kgo:evidence/kgo:text ?text0 }}
+          ?i0 rdfs:label ?il0 . ?d kgo:sourceFile ?file0 .
           {" ".join(filters)}
-        }} ORDER BY ?il ?year ?x LIMIT {int(limit)} OFFSET {int(offset)}""",
+        }} GROUP BY ?x ORDER BY ?il ?year ?x LIMIT {int(limit)} OFFSET {int(offset)}""",
         **{k: Literal(v) for k, v in (("indicator", indicator), ("place", place),
                                       ("document", document)) if v})
     items = []
@@ -207,9 +245,9 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
                       "role": "target" if r["cls"].value.endswith("Target") else "observation",
                       "indicator": entity_ref(r["i"].value, r["il"].value),
                       "year": int(r["year"].value[:4]), "value": _value(r["value"]),
-                      "unit": r["unit"].value, "comparator": r["cmp"].value,
+                      "unit": _value(r["unit"]), "comparator": _value(r["cmp"]),
                       "measure": _value(r["kind"]), "document": r["file"].value,
-                      "evidence": r["text"].value})
+                      "evidence": _value(r["text"])})
     pairs = []
     by_key: dict[tuple, dict[str, list]] = defaultdict(lambda: {"target": [], "observation": []})
     for it in items:
@@ -220,3 +258,36 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
                 pairs.append({"indicator": t["indicator"], "year": year_, "unit": unit,
                               "measure": measure, "target": t, "observation": o})
     return {"items": items, "pairs": pairs}
+
+
+def strategy_projects(store: Store, key: str, links: list | None = None,
+                      labels: dict[str, str] | None = None) -> list[dict]:
+    """Projects a strategy reaches — stated (kgo:implements) or carried by the heading, 专栏
+    column or row that names it — each with the ways it is reached and their evidence.
+
+    `links` is kg.analysis.linkage.policy_project_links(store) already computed (the server
+    keeps it per store version); `labels` maps IRIs to labels.
+    """
+    from kg.analysis.linkage import VIA_ORDER, policy_project_links
+
+    iri = entity_iri("strategy", key).value
+    if not _select(store, "SELECT ?p WHERE { ?e ?p ?o } LIMIT 1", e=NamedNode(iri)):
+        raise NotFound(f"no strategy with key {key!r}")
+    if links is None:
+        links = policy_project_links(store)
+    if labels is None:
+        labels = {e: l for e, l, _ in label_index(store)}
+    per_project: dict[str, list] = defaultdict(list)
+    for link in links:
+        if link.strategy == iri:
+            per_project[link.project].append(link)
+    out = []
+    for project, found in per_project.items():
+        vias = sorted({l.via for l in found}, key=VIA_ORDER.index)
+        out.append({"project": entity_ref(project, labels.get(project)), "via": vias,
+                    "links": [{"via": l.via, "document": l.document,
+                               "steps": [s.to_dict() for s in l.steps]} for l in found]})
+    # stated links first, then by label
+    out.sort(key=lambda p: (VIA_ORDER.index(p["via"][0]), p["project"]["label"] or "",
+                            p["project"]["iri"]))
+    return out
