@@ -95,7 +95,21 @@ def cmd_serve(args) -> int:
 
         summary = build(args.build, args.store)
         _print_summary(summary)
-    serve(args.store, host=args.host, port=args.port)
+    import os
+    settings = {k: v for k, v in (
+        ("query_timeout", args.timeout), ("workers", args.workers),
+        ("memory_limit_mb", args.memory_limit), ("max_result_rows", args.max_rows),
+        ("allowed_services", args.allow_service), ("cors_origins", args.cors_origin),
+        ("reload_interval", args.reload_interval)) if v is not None}
+    # The token from the environment rather than argv, which other local users can read.
+    token = args.token or os.environ.get("KG_TOKEN") or None
+    if token or args.enable_update:
+        settings.update(token=token, enable_update=args.enable_update)
+    try:
+        serve(args.store, host=args.host, port=args.port, **settings)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -204,6 +218,21 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--build", nargs="*", type=Path, default=None,
                    help="when the store does not exist yet, build these paths first")
+    s.add_argument("--timeout", type=float, help="seconds one query may run (default 30)")
+    s.add_argument("--workers", type=int, help="query worker processes (default: cores)")
+    s.add_argument("--memory-limit", type=int, metavar="MB",
+                   help="memory of one query worker in MiB (default 4096)")
+    s.add_argument("--max-rows", type=int, help="rows of one result (default 1000000)")
+    s.add_argument("--allow-service", action="append", metavar="URL",
+                   help="a SERVICE endpoint queries may call (repeatable; default none)")
+    s.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="an origin allowed to call the API from a browser (repeatable; default none)")
+    s.add_argument("--reload-interval", type=float, metavar="SECONDS",
+                   help="check for a new store version this often (default 2; 0: only on "
+                        "SIGHUP or POST /admin/reload)")
+    s.add_argument("--enable-update", action="store_true",
+                   help="accept SPARQL Update at /update (needs the token)")
+    s.add_argument("--token", help="bearer token of /update and /admin (better: KG_TOKEN env)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or @file.rq) on a store")
@@ -238,6 +267,10 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--place")
     c.add_argument("--document")
     c.set_defaults(func=cmd_targets)
+    from kg.analysis.cli_args import add_analyze_parser, add_export_parser
+
+    add_analyze_parser(sub)
+    add_export_parser(sub)
     for c in sub.choices.values():
         if c.prog.split()[-1] in ("search", "entity", "relations", "targets"):
             c.add_argument("--store", type=Path, default=DEFAULT_STORE)

@@ -6,8 +6,6 @@ ontology. Entity and graph IRIs are minted only by the functions below.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from pyoxigraph import NamedNode
 
 BASE = "https://w3id.org/policykg/"
@@ -105,14 +103,15 @@ PREFIXES = {
 ENTITY_TYPES = ("project", "strategy", "place", "sector", "event", "organization",
                 "indicator", "target", "observation", "document")
 
-# Characters an IRI may not contain, plus '/' so a key is one path segment.
-_UNSAFE = '<>"{}|\\^`/ %#?'
+# Characters an IRI may not contain (RFC 3987), plus those that would end or split a
+# path segment; everything else, Chinese included, stays as written so keys are readable.
+_UNSAFE = set('<>"{}|\\^`/ %#?[]') | {chr(c) for c in range(0x20)} | {"\x7f"}
 
 
 def iri_key(text: str) -> str:
-    """A readable IRI path segment for a name: Chinese kept, unsafe characters escaped."""
-    return quote(text.strip(), safe="".join(
-        c for c in map(chr, range(33, 127)) if c not in _UNSAFE and not c.isalnum()))
+    """A readable IRI path segment for a name: Chinese kept, unsafe characters %-escaped."""
+    return "".join("".join(f"%{b:02X}" for b in c.encode()) if c in _UNSAFE or c.isspace() else c
+                   for c in text.strip())
 
 
 def entity_iri(entity_type: str, key: str) -> NamedNode:

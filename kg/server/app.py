@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from kg.server import pages, sparql_route
+from kg.server import admin, pages, routes_analysis, sparql_route, update
+from kg.server import routes_api, routes_ld
 from kg.server.cache import ResultCache
 from kg.server.errors import install_error_handlers
 from kg.server.pool import QueryPool
@@ -38,9 +39,13 @@ def create_app(store_path: Path, **settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await pool.start()
+        reloading = admin.start_reloading(app)  # SIGHUP and new-version checks
+        admin.configure_logging()
         try:
             yield
         finally:
+            for task in reloading:
+                task.cancel()
             await pool.close()
 
     app = FastAPI(title="policykg", version="0.1.0", description=API_DESCRIPTION,
@@ -57,12 +62,17 @@ def create_app(store_path: Path, **settings) -> FastAPI:
                            allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
     app.include_router(sparql_route.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(update.router)
+    app.include_router(routes_analysis.router)
+    app.include_router(routes_api.router)  # /api lookups
+    app.include_router(routes_ld.router)  # /id pages
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.get("/health", tags=["service"], summary="liveness and the store version served")
     async def health() -> dict:
-        return {"status": "ok", "store_version": info.version,
-                "workers": pool.size, "workers_replaced": pool.kills,
+        return {"status": "ok", "store_version": app.state.store_version,
+                "workers": pool.size, "workers_replaced": pool.kills, "reloads": pool.reloads,
                 "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses}}
 
     return app
