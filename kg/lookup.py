@@ -131,7 +131,7 @@ def search(store: Store | None, q: str, type_: str | None = None, limit: int = 2
 def entity(store: Store, type_: str, key: str, max_mentions: int = 200) -> dict:
     """Labels, aliases, types, properties and mentions (with sentences) of one entity."""
     iri = entity_iri(check_type(type_), key)
-    props = _select(store, "SELECT ?p ?o WHERE { ?e ?p ?o }", e=iri)
+    props = _select(store, "SELECT DISTINCT ?p ?o WHERE { ?e ?p ?o }", e=iri)
     if not props:
         raise NotFound(f"no {type_} with key {key!r}")
     card: dict = {"iri": iri.value, "type": type_, "key": key, "label": None,
@@ -147,7 +147,7 @@ def entity(store: Store, type_: str, key: str, max_mentions: int = 200) -> dict:
         elif p != KGO.hasMention.value:
             card["properties"][p].append(entity_ref(o.value) if isinstance(o, NamedNode)
                                          else _value(o))
-    card["alt_labels"].sort()
+    card["alt_labels"] = sorted(set(card["alt_labels"]))
     card["properties"] = dict(card["properties"])
     card["mentions"] = mentions(store, iri, limit=max_mentions)
     return card

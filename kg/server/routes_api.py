@@ -1,0 +1,257 @@
+"""The JSON lookups over HTTP: a thin shell over kg.lookup and kg.analysis.
+
+    /api/search?q=&type=&limit=&offset=                   entities by label or alias
+    /api/entities/{type}/{key}                            the entity card, with mentions
+    /api/entities/{type}/{key}/relations?direction=&predicate=
+    /api/paths?source={type}/{key}&target={type}/{key}&max_length=
+    /api/strategies/{key}/projects                        stated and carried links, with evidence
+    /api/targets?year=&indicator=&place=&document=        figures and their plan/actual pairs
+
+Lists are paged by limit/offset and carry a `next` link (null on the last page). Failures
+are {"error": ..., "detail": ...}: 400 for bad parameters, 404 for unknown entities.
+
+The store is opened read-only once per server process and shared by request threads; each
+lookup runs and consumes its queries in one thread (pyoxigraph iterators must not cross
+threads). A store version never changes, so answers are cached per version: a repeated
+lookup is a dictionary read on the event loop, without a thread hop.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Query, Request
+from pyoxigraph import NamedNode, Store
+from starlette.concurrency import run_in_threadpool
+
+from kg import lookup
+from kg.server.errors import RequestError
+from kg.vocab import entity_iri, iri_key
+
+router = APIRouter(tags=["lookups"])
+
+CACHE_ENTRIES = 4096  # answers kept per server process (small JSON-able values)
+MAX_LIMIT = 1000
+
+
+class Lookups:
+    """The read-only store of one version, what is derived from it, and cached answers."""
+
+    def __init__(self, version_path: Path, version: str):
+        self.version = version
+        self.store = Store.read_only(str(version_path))
+        self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._derived: dict[str, object] = {}
+        self._derive_locks: dict[str, threading.Lock] = {}
+
+    def derived(self, name: str, build: Callable[[Store], object]):
+        """build(store) once per version (label index, policy links, entity graph ...)."""
+        if name in self._derived:
+            return self._derived[name]
+        with self._lock:
+            lock = self._derive_locks.setdefault(name, threading.Lock())
+        with lock:  # concurrent first requests build it once
+            if name not in self._derived:
+                self._derived[name] = build(self.store)
+        return self._derived[name]
+
+    def label_index(self) -> list[tuple[str, str, str]]:
+        return self.derived("label_index", lookup.label_index)
+
+    def labels(self) -> dict[str, str]:
+        return self.derived("labels", lambda st: {e: l for e, l, _ in self.label_index()})
+
+    async def answer(self, key: tuple, compute: Callable[[], object]):
+        """compute() in a worker thread, once per key; lookup errors become HTTP errors."""
+        with self._lock:
+            hit = self._answers.get(key)
+            if hit is not None:
+                self._answers.move_to_end(key)
+        if hit is None:
+            try:
+                hit = (True, await run_in_threadpool(compute))
+            except (lookup.NotFound, lookup.BadRequest) as e:
+                hit = (False, e)  # unknown keys are asked again and again: remember them too
+            with self._lock:
+                self._answers[key] = hit
+                while len(self._answers) > CACHE_ENTRIES:
+                    self._answers.popitem(last=False)
+        ok, value = hit
+        if ok:
+            return value
+        if isinstance(value, lookup.NotFound):
+            raise RequestError(404, "not found", str(value))
+        raise RequestError(400, "bad request", str(value))
+
+
+_init_lock = threading.Lock()
+
+
+def lookups(request: Request) -> Lookups:
+    """The Lookups of the store version the app serves now (a reload swaps in a new one;
+    requests in flight keep the old one until they finish)."""
+    app = request.app
+    info = app.state.store_info
+    found = getattr(app.state, "lookups", None)
+    if found is None or found.version != info.version:
+        with _init_lock:
+            found = getattr(app.state, "lookups", None)
+            if found is None or found.version != info.version:
+                found = app.state.lookups = Lookups(info.version_path, info.version)
+    return found
+
+
+def path_key(key: str) -> str:
+    """The IRI key of a key taken from a URL path or parameter: Chinese as written, or the
+    percent-encoded form from an IRI (its % would otherwise be encoded again)."""
+    key = key.strip()
+    if "%" in key and unquote(key) != key:
+        return key
+    return iri_key(key)
+
+
+def checked_type(type_: str) -> str:
+    try:
+        return lookup.check_type(type_)
+    except lookup.BadRequest as e:
+        raise RequestError(400, "bad request", str(e)) from None
+
+
+def page(request: Request, items: list, limit: int, offset: int, **extra) -> dict:
+    """A page of `items` (fetched with one extra to know whether more follow)."""
+    more = len(items) > limit
+    items = items[:limit]
+    nxt = str(request.url.include_query_params(limit=limit, offset=offset + limit)) if more else None
+    return {**extra, "items": items, "count": len(items), "limit": limit, "offset": offset,
+            "next": nxt}
+
+
+Limit = Query(20, ge=1, le=MAX_LIMIT, description="items per page")
+Offset = Query(0, ge=0, le=10_000_000, description="items to skip")
+
+
+@router.get("/api/search", summary="entities whose label or alias contains q")
+async def search(request: Request,
+                 q: str = Query(..., min_length=1, max_length=200, description="text to find"),
+                 type: str | None = Query(None, description="project, strategy, place, ..."),
+                 limit: int = Limit, offset: int = Offset) -> dict:
+    if type:
+        checked_type(type)
+    lk = lookups(request)
+    items = await lk.answer(("search", q.strip(), type, limit, offset), lambda: lookup.search(
+        lk.store, q, type, limit + 1, offset, index=lk.label_index()))
+    return page(request, items, limit, offset, q=q, type=type)
+
+
+@router.get("/api/entities/{type}/{key:path}/relations", summary="neighbours by relation, with evidence")
+async def entity_relations(request: Request, type: str, key: str,
+                           direction: str = Query("both", pattern="^(both|in|out)$"),
+                           predicate: str | None = Query(None, max_length=500,
+                                                         description="kgo local name or IRI"),
+                           limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Offset) -> dict:
+    checked_type(type)
+    lk, k = lookups(request), path_key(key)
+    items = await lk.answer(("relations", type, k, direction, predicate, limit, offset),
+                            lambda: lookup.relations(lk.store, type, k, direction, predicate,
+                                                     limit + 1, offset))
+    return page(request, items, limit, offset, entity=entity_iri(type, k).value,
+                direction=direction, predicate=predicate)
+
+
+@router.get("/api/entities/{type}/{key:path}", summary="labels, aliases, types, properties, mentions")
+async def entity_card(request: Request, type: str, key: str) -> dict:
+    checked_type(type)
+    lk, k = lookups(request), path_key(key)
+    return await lk.answer(("entity", type, k), lambda: lookup.entity(lk.store, type, k))
+
+
+def entity_ref(value: str, name: str) -> str:
+    """The IRI of a `type/key` (or IRI) parameter of an existing entity; 400/404 otherwise."""
+    if value.startswith(("http://", "https://")):
+        parts = lookup.split_iri(value)
+        if parts is None:
+            raise RequestError(400, "bad request", f"{name}: {value!r} is not an entity IRI")
+        return value
+    type_, sep, key = value.partition("/")
+    if not sep or not key:
+        raise RequestError(400, "bad request", f"{name}: give type/key (e.g. place/110000) or an entity IRI, not {value!r}")
+    checked_type(type_)
+    return entity_iri(type_, path_key(key)).value
+
+
+def _exists(store: Store, iri: str) -> bool:
+    return any(True for _ in store.quads_for_pattern(NamedNode(iri), None, None))
+
+
+def _graph(store: Store):
+    from kg.analysis.views import entity_graph
+    return entity_graph(store, co_mentions=True)
+
+
+def _paths(lk: Lookups, source: str, target: str, max_length: int, limit: int) -> dict:
+    from kg.analysis.structure import shortest_paths
+
+    for name, iri in (("source", source), ("target", target)):
+        if not _exists(lk.store, iri):
+            raise lookup.NotFound(f"{name}: no entity {iri}")
+    graph = lk.derived("graph", _graph)
+    if source not in graph or target not in graph:  # an entity nothing links to
+        found = []
+    else:
+        found = shortest_paths(lk.store, source, target, max_length, limit, graph=graph)
+    labels = lk.labels()
+    return {"source": lookup.entity_ref(source, labels.get(source)),
+            "target": lookup.entity_ref(target, labels.get(target)),
+            "max_length": max_length, "count": len(found),
+            "paths": [[step.to_dict() for step in p] for p in found]}
+
+
+@router.get("/api/paths", summary="shortest paths between two entities, with the relation and evidence of each step")
+async def paths(request: Request,
+                source: str = Query(..., max_length=1000, description="type/key or IRI"),
+                target: str = Query(..., max_length=1000, description="type/key or IRI"),
+                max_length: int = Query(4, ge=1, le=8, description="steps at most"),
+                limit: int = Query(10, ge=1, le=100, description="paths at most")) -> dict:
+    s, t = entity_ref(source, "source"), entity_ref(target, "target")
+    lk = lookups(request)
+    return await lk.answer(("paths", s, t, max_length, limit),
+                           lambda: _paths(lk, s, t, max_length, limit))
+
+
+def _policy_links(store: Store):
+    from kg.analysis.linkage import policy_project_links
+    return policy_project_links(store)
+
+
+@router.get("/api/strategies/{key:path}/projects", summary="projects a strategy reaches, stated or through headings and 专栏, with evidence")
+async def strategy_projects(request: Request, key: str, limit: int = Query(100, ge=1, le=MAX_LIMIT),
+                            offset: int = Offset) -> dict:
+    lk, k = lookups(request), path_key(key)
+    found = await lk.answer(("strategy-projects", k), lambda: lookup.strategy_projects(
+        lk.store, k, links=lk.derived("policy_links", _policy_links), labels=lk.labels()))
+    iri = entity_iri("strategy", k).value
+    return page(request, found[offset:offset + limit + 1], limit, offset,
+                strategy=lookup.entity_ref(iri, lk.labels().get(iri)), total=len(found))
+
+
+@router.get("/api/targets", summary="targets and observations, with plan/actual pairs")
+async def targets(request: Request,
+                  year: int | None = Query(None, ge=1900, le=2200),
+                  indicator: str | None = Query(None, max_length=200, description="label contains"),
+                  place: str | None = Query(None, max_length=200, description="place label contains"),
+                  document: str | None = Query(None, max_length=200, description="doc key or file name"),
+                  limit: int = Query(200, ge=1, le=MAX_LIMIT), offset: int = Offset) -> dict:
+    lk = lookups(request)
+    found = await lk.answer(("targets", year, indicator, place, document, limit, offset),
+                            lambda: lookup.targets(lk.store, year, indicator, place, document,
+                                                   limit + 1, offset))
+    items = found["items"]
+    shown = {it["iri"] for it in items[:limit]}
+    # pairs among the figures of this page (figures are ordered by indicator, then year)
+    pairs = [p for p in found["pairs"] if p["target"]["iri"] in shown
+             and p["observation"]["iri"] in shown]
+    return page(request, items, limit, offset, pairs=pairs)
