@@ -34,7 +34,10 @@ class EndpointBusy(SparqlError):
 
 def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     """The loop of one worker process: receive a QueryJob, send back a result or an error."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server shuts workers down, not Ctrl-C
+    # The server shuts workers down, not Ctrl-C or a SIGTERM sent to the whole process group
+    # (systemd, docker stop): in-flight queries finish during a graceful shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     conn = Connection(fd)
     _die_with_parent()
     if memory_limit:
@@ -92,6 +95,7 @@ class _Worker:
         child_sock.close()
         self.conn = Connection(parent_sock.detach())
         self.ready = False
+        self.store_path = store_path  # the store version this worker has open
 
     def wait_ready(self) -> None:
         if self.ready:
@@ -150,6 +154,7 @@ class QueryPool:
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self.kills = 0  # workers killed for time or memory: observable in tests and /health
+        self.reloads = 0
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -168,11 +173,18 @@ class QueryPool:
     async def run(self, job: QueryJob) -> QueryResult:
         """Answer one job; raises a SparqlError (QueryTimeout, EndpointBusy, ...) otherwise."""
         assert self._idle is not None, "QueryPool.start() was not awaited"
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), self.queue_timeout)
-        except asyncio.TimeoutError:
-            raise EndpointBusy(f"all {self.size} query workers stayed busy for "
-                               f"{self.queue_timeout:g} s; try again later") from None
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), self.queue_timeout)
+            except asyncio.TimeoutError:
+                raise EndpointBusy(f"all {self.size} query workers stayed busy for "
+                                   f"{self.queue_timeout:g} s; try again later") from None
+            if worker.store_path == self.store_path:
+                break
+            # Released just as a reload swapped versions: it must not serve the new one.
+            with self._lock:
+                self._workers.discard(worker)
+            self._loop.run_in_executor(None, worker.stop)
         # The thread owns the worker until it hands it (or its replacement) back, so a
         # request cancelled by its client never leaks a worker.
         return await self._loop.run_in_executor(self._threads, self._exchange, worker, job)
@@ -211,10 +223,49 @@ class QueryPool:
         worker.kill()
         with self._lock:
             self._workers.discard(worker)
+            if worker.store_path != self.store_path:
+                return worker  # a worker of an old version: the reload already replaced it
         return self._spawn()  # becomes ready in the background; wait_ready() before use
 
     def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            stale = worker.store_path != self.store_path
+            self._workers.discard(worker) if stale else None
+        if stale:  # it finished its query on the old version; the new version has its own
+            worker.stop()
+            return
         self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+
+    async def reload(self, store_path: Path) -> bool:
+        """Serve another store version without downtime; False if it is the one served.
+
+        New workers open the new version first; only then do they replace the idle old ones.
+        A busy old worker finishes its query on the old version and is stopped when released.
+        Must be awaited on the pool's event loop, one reload at a time.
+        """
+        store_path = str(store_path)
+        if store_path == self.store_path:
+            return False
+        fresh = [_Worker(store_path, self.memory_limit) for _ in range(self.size)]
+        try:
+            await self._loop.run_in_executor(None, lambda: [w.wait_ready() for w in fresh])
+        except BaseException:
+            for w in fresh:
+                w.kill()
+            raise
+        with self._lock:
+            self.store_path = store_path
+            self._workers.update(fresh)
+        old = []
+        while not self._idle.empty():
+            old.append(self._idle.get_nowait())
+        for w in fresh:
+            self._idle.put_nowait(w)
+        with self._lock:
+            self._workers.difference_update(old)
+        await self._loop.run_in_executor(None, lambda: [w.stop() for w in old])
+        self.reloads += 1
+        return True
 
     async def close(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 REPO_QUERIES = Path(__file__).resolve().parents[2] / "queries"
+MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class Settings:
     cache_entry_bytes: int = 8 * 2**20  # results larger than this are not cached
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser
     queries_dir: Path | None = field(default=REPO_QUERIES)  # named example queries (*.rq)
+    enable_update: bool = False  # SPARQL Update at /update (needs token); read-only otherwise
+    token: str | None = field(default=None, repr=False)  # bearer token of /update and /admin
+    reload_interval: float = 2.0  # seconds between checks for a new store version (0: never)
+
+    def __post_init__(self):
+        if self.enable_update and not self.token:
+            raise ValueError("updates need a token: give --token or set KG_TOKEN")
+        if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"the token must have at least {MIN_TOKEN_LENGTH} characters")
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Settings":
