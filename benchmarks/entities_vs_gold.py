@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from kg.model import Document, EntityKind, Sentence, SourceText  # noqa: E402
 from kg.extract.events import extract_events  # noqa: E402
+from kg.extract.places import extract_places  # noqa: E402
 from kg.extract.organizations import extract_organizations  # noqa: E402
 from kg.extract.strategies import extract_strategies  # noqa: E402
 
@@ -69,7 +70,8 @@ def parse(path: Path) -> Document:
 
 def extract(path: Path) -> Document:
     doc = parse(path)
-    for component in (extract_strategies, extract_events, extract_organizations):
+    # places first, as in kg/pipeline.py: strategies and organisations read place mentions
+    for component in (extract_places, extract_strategies, extract_events, extract_organizations):
         doc = component(doc)
     return doc
 

@@ -22,7 +22,7 @@ from kg.extract.phrases import (
 from kg.model import Document, EntityKind, Mention
 
 MAX_NAME = 16  # longer candidates are cut after a strong verb, or dropped
-QUOTE = re.compile(r"“([^“”]{1,40})”")
+QUOTE = re.compile(r"“([^“”]{1,50})”")
 
 # Tails that may follow a listed national strategy and keep its identity (乡村振兴战略),
 # and tails that make a distinct programme of it (长江经济带高质量发展).
@@ -36,6 +36,7 @@ QUOTED_KIND_WORDS = {
     "整治": "campaign", "示范建设": "programme", "活动": "campaign",
     "清单": "mechanism", "改革突破": "reform", "运行机制": "mechanism", "服务": "programme",
     "比拼": "mechanism", "政策": "programme", "工具箱": "programme",
+    "服务机制": "mechanism", "工作机制": "mechanism",
 }
 # A quote followed by these names a project, an event or a place, not a strategy.
 QUOTED_NOT_STRATEGY = ("项目", "平台", "景区", "基地", "公司", "企业家", "单位", "问题", "目标",
@@ -48,7 +49,7 @@ PROGRAMME_WORKS = ("惠民", "健身", "民心", "育人", "治理", "人才", "
 # A 计划 after these is a schedule or a budget, not a named plan.
 PLAN_NOT_NAMES = ("年度", "年", "投资", "建设", "工作", "生产", "资金", "采购", "用款", "实施",
                   "发展", "财政", "预算", "招生", "出让", "供地", "收支")
-EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季")
+EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季", "周年")
 # ...but these words end in an event character without naming an event (绿色发展, 全社会).
 NOT_EVENT_ENDINGS = ("发展", "进展", "开展", "拓展", "扩展", "社会", "机会", "体会", "都会", "工作日")
 # A bare quoted count of concrete things is a slogan of a tool, not a programme (“一张图”,
@@ -176,7 +177,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         prev_end = m.end()
         if (len(core) < 2 or core.startswith("零") or core in table or re.search("[，。；？！]", core)
                 or (core.endswith(EVENT_ENDINGS) and not core.endswith(NOT_EVENT_ENDINGS))
-                or len(core) > 30):
+                or len(core) > (48 if "+" in core else 30)):  # “A+B+C+D” models run long
             continue
         head = text[m.end():m.end() + 4]
         if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY):
@@ -187,8 +188,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if kind is None and (core.isdigit() or PERIOD.match(core)):
             continue  # a bare number in quotes (“6”大) is a count; “十六五” a period
         if kind is None and (
-                (NUMBERED.match(core) and len(core) <= 6 and core.endswith(COUNTED_THINGS)
-                 and "大事" not in core)
+                (NUMBERED.search(core) and core.endswith(COUNTED_THINGS) and "大事" not in core)
                 or (len(core) <= 4 and core.endswith(BRAND_ENDINGS))):
             continue
         if kind is None:
@@ -198,7 +198,8 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
                 continue
             kind = kind or _kind_of_bare(core)
         # a short topic written before the quote belongs to the name (旅游“三次创业”)
-        limit = 12 if end > m.end() else 6
+        # (乡村人才振兴“五万计划”: a quote that ends in its own kind word takes a topic too)
+        limit = 12 if end > m.end() else 8 if kind and core.endswith(tuple(suffixes)) else 6
         start = anchored_left(text, m.start(), limit, lo, stop_chars="和与及的、等")
         start = strip_left(text, start, end, keep=end - m.start())
         cut = trim_long_body(text, start, m.start(), longest=0, particles="以对为在")
@@ -280,12 +281,17 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         start = strip_left(text, start, m.start(), keep=2)
         if end - start > MAX_NAME + 4:  # two names joined (…基地和国家…示范区): take the last
             start = _after_conjunction(text, start, m.start())
+        counted = COUNT_PREFIX.match(text, start, m.start())
+        if counted and m.start() - counted.end() >= 4:
+            start = counted.end()  # 市级10个…示范工程之一: one of ten, the name is what follows
         body = text[start:m.start()]
-        if (end - start > MAX_NAME + 4 or is_generic(body) or not HAN.search(body)
+        if (end - start > MAX_NAME + (8 if "“" in body else 4) or is_generic(body) or not HAN.search(body)
                 or body in governing_words() or "的" in body.replace("”的", "")
                 or any(w in body for w in VAGUE_WORDS)):
             continue
         suffix = m.group()
+        if QUOTE_LIST_COUNT.match(body):
+            continue  # “A”“B”五大专项行动: the count sums up a list of named campaigns
         if suffix == "计划" and (len(plain(body)) < 4 or body.startswith("国民经济")
                                 or body.endswith(PLAN_NOT_NAMES)):
             continue  # the yearly plan in general, or a schedule (建设年度计划, 投资计划)
@@ -297,6 +303,10 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             continue
         out.append(Candidate(start, end, name, suffixes[suffix], "strategy.suffix"))
     return out
+
+
+QUOTE_LIST_COUNT = re.compile(r"^(?:“[^“”]+”[、，和及]?){2,}[\d一二三四五六七八九十两]+[大项个类]?$")
+COUNT_PREFIX = re.compile(r"(?:(?:国家|省|市|区|县)级)?[\d一二三四五六七八九十百]+[个项批家]")
 
 
 def _after_conjunction(text: str, start: int, head: int) -> int:
@@ -490,6 +500,8 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
                 drop = True  # “十四五”规划指标体系: the quote is a listed name's
             elif inside and (c.rule != "strategy.national" or (k.start, k.end) == (c.start, c.end)):
                 drop = True
+            elif contains and k.rule == "strategy.title":
+                drop = True  # 国家卫生城市创建: the title is the name, 创建 the act
             elif contains and k.rule in ("strategy.national", "strategy.plan") and k.end == c.end:
                 drop = True
             elif not inside and not contains:
@@ -499,6 +511,51 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
         if not drop:
             kept.append(c)
     return sorted(kept, key=lambda c: c.start)
+
+
+# Overlap with kg/extract/projects.py: both may claim a name ending in 工程/项目/建设. Policy:
+# a programme named by what it does, anywhere, is a strategy (文化惠民工程, “三北”工程,
+# 生态环境污染治理“4+1”工程, “四治融合”乡村治理工程); one tied to a site is a construction
+# project and is left to the projects extractor: it starts with a local place (town, village,
+# subdistrict, scenic area, mountain ...), holds a road number (G353) or a phase (二期), or
+# its head is a building act (修复养护工程, 改造工程). A campaign (…行动) is always a strategy.
+SITE_TYPES = ("town", "township", "subdistrict", "village", "community", "scenic_area",
+              "mountain", "landmark", "lake", "river", "other")
+BUILDING_ACTS = re.compile(r"(?:新建|扩建|改建|改造|修复|养护|维修|整治|续建|迁建|加固|提升)(?:建设)?工程$")
+ROAD_OR_PHASE = re.compile(r"[GSX]\d{2,4}|[一二三四五六七八九十\d]期")
+
+
+def is_construction(c: Candidate, doc: Document) -> bool:
+    """Whether a 工程/项目/建设 name is a construction project (see the policy above)."""
+    if not c.name.endswith(("工程", "项目", "建设")) or c.rule == "strategy.national":
+        return False
+    if BUILDING_ACTS.search(c.name) or ROAD_OR_PHASE.search(c.name):
+        return True
+    return any(m.kind is EntityKind.PLACE and m.start == c.start
+               and m.attrs.get("place_type") in SITE_TYPES for m in doc.mentions)
+
+
+def own_place_names(doc: Document) -> tuple[str, ...]:
+    """Full and short names of the place a report speaks for and the places above it."""
+    from kg.gazetteer import Gazetteer
+    gazetteer = Gazetteer.load()
+    place = gazetteer.resolve_document_place(doc.place_name or doc.issuer or doc.title or "")
+    if place is None:
+        return ()
+    names: list[str] = []
+    for d in [place, *gazetteer.ancestors(place.code)]:
+        names += [d.name, *gazetteer.short_names(d, place.code)]
+    return tuple(n for n in names if len(n) >= 2)
+
+
+def is_place_slogan(c: Candidate, own: tuple[str, ...]) -> bool:
+    """A bare quote ending in the report's own place (“寻味X”, “青创·X”, “投资中国·优选X”) is
+    the place's promotion slogan, not a programme; “数字X”, “平安X” are programmes."""
+    if c.rule != "strategy.quoted" or not c.core or c.end != c.core[1]:
+        return False
+    core = plain(c.name)
+    return (bool(own) and core.endswith(own) and not core.startswith(BRAND_PREFIXES)
+            and core not in own)
 
 
 def _canonicalise(c: Candidate) -> None:
@@ -514,12 +571,15 @@ def _canonicalise(c: Candidate) -> None:
 def extract_strategies(doc: Document) -> Document:
     """Append a STRATEGY mention for every named strategy in every sentence."""
     default = document_level(doc)
+    own = own_place_names(doc)
     text = doc.text
     for sent in doc.sentences:
         cands: list[Candidate] = []
         for rule in RULES:
             cands.extend(rule(text, sent.start, sent.end))
         for c in _select(cands):
+            if is_construction(c, doc) or is_place_slogan(c, own):
+                continue
             _canonicalise(c)
             attrs = {"level": level_of(c, doc, default), "strategy_kind": c.kind}
             if c.canonical and c.canonical != c.name:
