@@ -106,12 +106,9 @@ def lookups(request: Request) -> Lookups:
 
 
 def path_key(key: str) -> str:
-    """The IRI key of a key taken from a URL path or parameter: Chinese as written, or the
-    percent-encoded form from an IRI (its % would otherwise be encoded again)."""
-    key = key.strip()
-    if "%" in key and unquote(key) != key:
-        return key
-    return iri_key(key)
+    """The IRI key of a key taken from a URL path or parameter, written as a name (车盘水库)
+    or as in an IRI (%-escapes of unsafe characters, or a fully %-encoded form)."""
+    return iri_key(unquote(key.strip()))
 
 
 def checked_type(type_: str) -> str:

@@ -1,0 +1,256 @@
+"""The /api lookups on a real server over the seed build (conftest's server_url), and on a
+small build of two national reports for plan/actual pairs."""
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kg.lookup import split_iri
+
+ROOT = Path(__file__).resolve().parents[1]
+NATIONAL = Path("/work/shared/corpus/national")
+
+
+@pytest.fixture(scope="module")
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=60) as client:
+        yield client
+
+
+def ok(response: httpx.Response) -> dict:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+# --- search -----------------------------------------------------------------------------
+
+def test_search_finds_reservoir_projects_by_substring(api):
+    body = ok(api.get("/api/search", params={"q": "水库"}))
+    assert body["items"], body
+    assert all("水库" in item["matched"] for item in body["items"])
+    projects = [i for i in body["items"] if i["type"] == "project"]
+    assert any(i["label"] == "车盘水库" for i in projects)
+    assert all(i["iri"].endswith(f"/id/{i['type']}/{i['key']}") for i in body["items"])
+
+
+def test_search_by_type_finds_the_district_as_a_place_with_its_division_code(api):
+    body = ok(api.get("/api/search", params={"q": "武隆", "type": "place"}))
+    assert body["items"][0]["label"] == "武隆区"
+    assert body["items"][0]["key"] == "500156"
+    assert all(i["type"] == "place" for i in body["items"])
+
+
+def test_search_exact_match_comes_first(api):
+    body = ok(api.get("/api/search", params={"q": "车盘水库"}))
+    assert body["items"][0]["label"] == "车盘水库"
+
+
+def test_search_pages_with_a_next_link(api):
+    first = ok(api.get("/api/search", params={"q": "旅游", "limit": 2}))
+    assert first["count"] == 2 and first["limit"] == 2 and first["offset"] == 0
+    assert first["next"] and "offset=2" in first["next"]
+    second = ok(api.get(first["next"]))
+    assert second["offset"] == 2
+    assert {i["iri"] for i in first["items"]}.isdisjoint(i["iri"] for i in second["items"])
+    everything = ok(api.get("/api/search", params={"q": "旅游", "limit": 1000}))
+    assert everything["next"] is None
+    assert [i["iri"] for i in everything["items"][:4]] == \
+        [i["iri"] for i in first["items"] + second["items"]]
+
+
+# --- entities ---------------------------------------------------------------------------
+
+def test_entity_card_has_labels_types_and_mentions_whose_sentence_slice_is_the_surface(api):
+    card = ok(api.get("/api/entities/project/车盘水库"))
+    assert card["label"] == "车盘水库"
+    assert "https://w3id.org/policykg/ontology#Project" in card["types"]
+    assert card["mentions"]
+    for m in card["mentions"]:
+        a, b = m["in_sentence"]
+        assert m["sentence_text"][a:b] == m["surface"], m
+        assert m["end"] - m["start"] == len(m["surface"])
+        assert m["document"].endswith(".txt")
+    assert "https://w3id.org/policykg/ontology#implements" in card["properties"]
+
+
+def test_entity_key_may_be_percent_encoded_as_in_an_iri(api):
+    plain = ok(api.get("/api/entities/project/车盘水库"))
+    encoded = ok(api.get("/api/entities/project/%25E8%25BD%25A6%25E7%259B%2598%25E6%25B0%25B4%25E5%25BA%2593"))
+    assert plain["iri"] == encoded["iri"]
+
+
+def test_place_card_by_division_code(api):
+    card = ok(api.get("/api/entities/place/500156"))
+    assert card["label"] == "武隆区"
+    assert card["properties"]["https://w3id.org/policykg/ontology#adminCode"] == ["500156"]
+
+
+def test_relations_carry_the_sentences_that_state_them(api):
+    body = ok(api.get("/api/entities/project/车盘水库/relations"))
+    implements = [r for r in body["items"] if r["predicate"].endswith("#implements")]
+    assert implements and implements[0]["direction"] == "out"
+    assert implements[0]["node"]["type"] == "strategy"
+    assert any("车盘" in text for text in implements[0]["evidence"])
+    # only entities as neighbours: no assertions, mentions or report parts
+    assert all(split_iri(r["node"]["iri"]) for r in body["items"])
+
+
+def test_relations_by_direction_and_predicate(api):
+    out = ok(api.get("/api/entities/project/车盘水库/relations",
+                     params={"direction": "out", "predicate": "inSector"}))
+    assert out["items"] and all(r["predicate"].endswith("#inSector") for r in out["items"])
+    assert out["items"][0]["node"]["type"] == "sector"
+    incoming = ok(api.get("/api/entities/strategy/乡村全面振兴/relations", params={"direction": "in"}))
+    assert incoming["items"] and all(r["direction"] == "in" for r in incoming["items"])
+    assert any(r["node"]["label"] == "车盘水库" for r in incoming["items"])
+
+
+# --- paths, strategies, targets ---------------------------------------------------------
+
+def test_paths_between_a_project_and_a_strategy_step_by_step_with_evidence(api):
+    body = ok(api.get("/api/paths", params={"source": "project/车盘水库",
+                                            "target": "strategy/乡村全面振兴", "max_length": 3}))
+    assert body["source"]["label"] == "车盘水库" and body["target"]["label"] == "乡村全面振兴"
+    assert body["paths"]
+    for path in body["paths"]:
+        assert 1 <= len(path) <= 3
+        assert path[0]["source"] == body["source"]["iri"]
+        assert path[-1]["target"] == body["target"]["iri"]
+        for a, b in zip(path, path[1:]):
+            assert a["target"] == b["source"]
+        assert all(step["relation"] for step in path)
+    assert any(e["text"] for step in body["paths"][0] for e in step["evidence"])
+
+
+def test_paths_accept_iris(api):
+    body = ok(api.get("/api/paths", params={
+        "source": "https://w3id.org/policykg/id/project/车盘水库",
+        "target": "https://w3id.org/policykg/id/place/500156"}))
+    assert body["paths"] and body["paths"][0][-1]["target_label"] == "武隆区"
+
+
+def test_strategy_projects_with_the_way_each_is_reached_and_its_evidence(api):
+    body = ok(api.get("/api/strategies/乡村全面振兴/projects"))
+    assert body["strategy"]["label"] == "乡村全面振兴"
+    assert body["total"] >= 1 and body["items"]
+    labels = {p["project"]["label"] for p in body["items"]}
+    assert "车盘水库" in labels
+    for p in body["items"]:
+        assert p["via"] and set(p["via"]) <= {"implements", "row", "column", "section"}
+        for link in p["links"]:
+            assert link["steps"] and link["steps"][-1]["target"] == p["project"]["iri"] \
+                or link["steps"][0]["source"] == p["project"]["iri"]
+            assert all(s["evidence"]["text"] for s in link["steps"] if s["evidence"])
+
+
+def test_targets_of_a_year_and_a_document(api):
+    body = ok(api.get("/api/targets", params={"year": 2024, "limit": 50}))
+    assert body["items"] and all(i["year"] == 2024 for i in body["items"])
+    assert {i["role"] for i in body["items"]} == {"target"}
+    assert all(i["evidence"] for i in body["items"])
+    assert body["next"]
+    doc = ok(api.get("/api/targets", params={"document": "000_418089195a410d60", "limit": 1000}))
+    assert doc["items"] and all(i["document"] == "000_418089195a410d60.txt" for i in doc["items"])
+    gdp = ok(api.get("/api/targets", params={"indicator": "地区生产总值", "limit": 1000}))
+    assert gdp["items"] and all("地区生产总值" in i["indicator"]["label"] for i in gdp["items"])
+
+
+def _excerpt(text: str, needle: str, heading: str) -> str:
+    """The title lines, and the section paragraph holding `needle`, of a national report."""
+    head = text[:text.index("各位代表")]
+    at = text.index(needle)
+    start = text.rindex(heading, 0, at)
+    return head + "各位代表：\n\n" + text[start:text.find("\n", at)] + "\n"
+
+
+@pytest.fixture(scope="module")
+def national_server(tmp_path_factory, server_factory):
+    """The 2023 national report's targets and the 2024 report's review of 2023, built."""
+    from kg.build import build
+    src = tmp_path_factory.mktemp("national-src")
+    t23 = (NATIONAL / "gwr-2023.txt").read_text(encoding="utf-8")
+    t24 = (NATIONAL / "gwr-2024.txt").read_text(encoding="utf-8")
+    (src / "gwr-2023.txt").write_text(_excerpt(t23, "城镇新增就业1200万人左右", "\n二、"), encoding="utf-8")
+    (src / "gwr-2024.txt").write_text(_excerpt(t24, "城镇新增就业1244万人", "\n一、"), encoding="utf-8")
+    store = tmp_path_factory.mktemp("national") / "store"
+    assert build([src], store, jobs=1).ok
+    with server_factory(store) as server:
+        yield server.url
+
+
+def test_targets_pair_plans_with_what_was_achieved(national_server):
+    body = ok(httpx.get(national_server + "/api/targets", params={"year": 2023}, timeout=60))
+    pairs = {p["indicator"]["label"]: p for p in body["pairs"]}
+    jobs = pairs["城镇新增就业"]
+    assert jobs["target"]["value"] == 1200 and jobs["observation"]["value"] == 1244
+    assert jobs["unit"] == "万人" and jobs["year"] == 2023
+    assert jobs["target"]["document"] == "gwr-2023.txt"
+    assert jobs["observation"]["document"] == "gwr-2024.txt"
+    assert "1200万人" in jobs["target"]["evidence"] and "1244万人" in jobs["observation"]["evidence"]
+
+
+# --- errors -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,status", [
+    ("/api/search", 400),  # q missing
+    ("/api/search?q=", 400),
+    ("/api/search?q=%20%20", 400),  # blank
+    ("/api/search?q=水库&type=bogus", 400),
+    ("/api/search?q=水库&limit=0", 400),
+    ("/api/search?q=水库&limit=100000", 400),
+    ("/api/search?q=水库&offset=-1", 400),
+    ("/api/entities/bogus/x", 400),
+    ("/api/entities/project/没有这个项目", 404),
+    ("/api/entities/place/999999", 404),
+    ("/api/entities/project/没有这个项目/relations", 404),
+    ("/api/entities/project/车盘水库/relations?direction=sideways", 400),
+    ("/api/paths?source=project/车盘水库", 400),  # target missing
+    ("/api/paths?source=project/车盘水库&target=strategy/乡村全面振兴&max_length=0", 400),
+    ("/api/paths?source=project/车盘水库&target=strategy/乡村全面振兴&max_length=99", 400),
+    ("/api/paths?source=车盘水库&target=strategy/乡村全面振兴", 400),  # no type
+    ("/api/paths?source=bogus/x&target=strategy/乡村全面振兴", 400),
+    ("/api/paths?source=http://example.org/x&target=strategy/乡村全面振兴", 400),
+    ("/api/paths?source=project/没有这个项目&target=strategy/乡村全面振兴", 404),
+    ("/api/strategies/没有这个战略/projects", 404),
+    ("/api/targets?year=abc", 400),
+    ("/api/targets?year=99999", 400),
+])
+def test_errors_are_json_with_error_and_detail(api, path, status):
+    response = api.get(path)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "detail"} and body["detail"]
+
+
+def test_unknown_entity_detail_names_the_key(api):
+    body = api.get("/api/entities/project/没有这个项目").json()
+    assert body == {"error": "not found", "detail": "no project with key '没有这个项目'"}
+
+
+def test_lookups_are_in_the_openapi_schema(api):
+    paths = ok(api.get("/openapi.json"))["paths"]
+    for p in ("/api/search", "/api/paths", "/api/targets", "/api/entities/{type}/{key}",
+              "/api/entities/{type}/{key}/relations", "/api/strategies/{key}/projects",
+              "/id/{type}/{key}"):
+        assert p in paths, sorted(paths)
+
+
+def test_repeated_lookups_are_answered_from_the_cache_quickly(api):
+    """Answers are cached per store version: a repeated lookup does not query again."""
+    urls = ["/api/search?q=水库", "/api/entities/project/车盘水库",
+            "/api/entities/project/车盘水库/relations", "/api/targets?year=2024"]
+    for u in urls:
+        ok(api.get(u))
+    times = []
+    for _ in range(25):
+        for u in urls:
+            t = time.perf_counter()
+            ok(api.get(u))
+            times.append(time.perf_counter() - t)
+    # generous bound (shared test machines); the benchmark measures the real figures
+    assert statistics.median(times) < 0.05, statistics.median(times)
