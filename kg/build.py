@@ -1,28 +1,43 @@
 """`kg build`: report files in, a new verified store version out, with a summary.
 
-Documents are processed independently (in parallel when there are several), resolved
-together, mapped to quads and streamed into a new store version that replaces the
-current one only when complete (see kg.store).
+The build streams, so its memory does not grow with the number of reports:
+1. extract: each file is read, parsed and extracted on its own (in worker processes
+   when there are several); the Document is pickled in the cache and only its summary
+   (counts and resolution keys, see kg.pipeline.DocumentSummary) comes back;
+2. resolve: summaries are folded into entities in file order (kg.resolve.Resolver);
+3. map: each document is read back from the cache and mapped to its named graph's
+   quads, written as an N-Quads file in the cache, keyed by the document and by what the
+   graph says of its entities, so an unchanged graph is reused on the next build;
+4. store: the ontology, those files and the gazetteer graph are streamed into a new
+   store version that replaces the current one only when complete and when it holds
+   exactly the quads written (see kg.store).
 """
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import Quad, RdfFormat, parse, serialize
 
 from kg import pipeline, rdf, store
-from kg.model import Document, EntityKind, QuantityRole
-from kg.resolve import resolve
+from kg.model import EntityKind
+from kg.resolve import Resolution, Resolver, entity_digest
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf"}
-PARALLEL_THRESHOLD = 4  # below this, process start-up costs more than it saves
+# Below this many files, worker start-up (each loads jieba and the gazetteer) costs more
+# than the second core saves.
+PARALLEL_THRESHOLD = 2
+RESERVED_KEYS = {"ontology", "gazetteer"}  # graph names the build writes itself
+QUADS_DIR = "quads"  # under the cache: one N-Quads file per document graph
 
 
 class BuildError(Exception):
@@ -46,6 +61,7 @@ class BuildSummary:
     observations: int = 0
     links: dict[str, int] = field(default_factory=dict)
     triples: int = 0
+    graphs_reused: int = 0  # document graphs taken unchanged from the previous build
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -76,56 +92,237 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-def _process(args: tuple[Path, Path | None, str]) -> pipeline.DocumentResult:
-    return pipeline.process_file(*args)
+def _pool(jobs: int) -> Executor:
+    # fork: workers inherit what the parent holds (the resolution, for mapping) for free
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
 
 
-def run_pipeline(files: list[Path], cache_dir: Path | None, jobs: int | None,
+# ---------------------------------------------------------------- 1. extract
+
+def _extract(args: tuple[Path, Path, str]) -> pipeline.DocumentResult:
+    path, cache_dir, fingerprint = args
+    return pipeline.process_file(path, cache_dir, fingerprint, keep_document=False)
+
+
+def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
                  progress: Callable[[pipeline.DocumentResult], None] | None = None
-                 ) -> list[pipeline.DocumentResult]:
+                 ) -> Iterator[pipeline.DocumentResult]:
+    """Extract every file into the cache; yield the results (summaries) in file order."""
     fingerprint = pipeline.code_fingerprint()
     work = [(f, cache_dir, fingerprint) for f in files]
-    jobs = jobs or os.cpu_count() or 1
-    results = []
+    jobs = min(jobs or os.cpu_count() or 1, len(files))
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for r in pool.map(_process, work, chunksize=1):
-                results.append(r)
+        with _pool(jobs) as pool:
+            for r in pool.map(_extract, work, chunksize=1):
                 if progress:
                     progress(r)
+                yield r
     else:
         for w in work:
-            r = _process(w)
-            results.append(r)
+            r = _extract(w)
             if progress:
                 progress(r)
-    return results
+            yield r
 
 
-def _assign_keys(docs: list[Document]) -> None:
-    """Document keys are file stems, made unique when two folders hold the same name."""
-    seen: Counter[str] = Counter()
-    for doc in docs:
-        stem = doc.source.path.stem
-        seen[stem] += 1
-        doc.attrs["key"] = stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"
+@dataclass
+class _Planned:
+    """A document that goes into the store: where its extraction is cached, its key."""
+
+    path: Path
+    key: str
+    cache_file: Path
 
 
-def _drop_duplicates(results: list[pipeline.DocumentResult], summary: BuildSummary
-                     ) -> list[Document]:
-    docs, by_digest = [], {}
-    for r in results:
-        if r.document is None:
+def _extract_and_resolve(files: list[Path], cache_dir: Path, jobs: int | None,
+                         progress, summary: BuildSummary, stage_times: Counter
+                         ) -> tuple[list[_Planned], Resolution]:
+    resolver = Resolver()
+    planned: list[_Planned] = []
+    by_digest: dict[str, str] = {}
+    stems: Counter[str] = Counter(RESERVED_KEYS)
+    t_resolve = 0.0
+    for r in run_pipeline(files, cache_dir, jobs, progress):
+        stage_times.update(r.timings)
+        summary.cached += r.cached
+        if r.error:
+            summary.failed.append(r.error)
             continue
-        digest = hashlib.sha256(r.document.text.encode()).hexdigest()
-        if digest in by_digest:
-            summary.warnings.append(f"{r.path.name}: same text as {by_digest[digest]}; "
+        s = r.summary
+        if s.text_digest in by_digest:
+            summary.warnings.append(f"{r.path.name}: same text as {by_digest[s.text_digest]}; "
                                     "built once")
             continue
-        by_digest[digest] = r.path.name
-        docs.append(r.document)
-    return docs
+        by_digest[s.text_digest] = r.path.name
+        # document keys are file stems, made unique when two folders hold the same name
+        stem = r.path.stem
+        stems[stem] += 1
+        key = stem if stems[stem] == 1 else f"{stem}-{stems[stem]}"
+        planned.append(_Planned(r.path, key, r.cache_file))
+        _count(s, r.path.name, summary)
+        t = time.perf_counter()
+        resolver.add(s.keys)
+        t_resolve += time.perf_counter() - t
+    t = time.perf_counter()
+    resolution = resolver.result()
+    stage_times["resolve"] = t_resolve + time.perf_counter() - t
+    summary.documents = len(planned)
+    summary.entities = {k.value: n for k in EntityKind if (n := len(resolution.of_kind(k)))}
+    return planned, resolution
 
+
+def _count(s: pipeline.DocumentSummary, name: str, summary: BuildSummary) -> None:
+    summary.sections += s.sections
+    summary.columns += s.columns
+    summary.sentences += s.sentences
+    summary.mentions += s.mentions
+    summary.targets += s.targets
+    summary.observations += s.observations
+    for k, v in s.links.items():
+        summary.links[k] = summary.links.get(k, 0) + v
+    summary.warnings.extend(f"{name}: {w}" for w in s.warnings)
+
+
+# ---------------------------------------------------------------- 3. map
+
+# The resolution of the running build; set before mapping workers are forked.
+_RESOLUTION: Resolution | None = None
+_DIGESTS: dict[int, bytes] = {}  # id(entity) -> entity_digest, per process
+
+
+def rdf_fingerprint() -> str:
+    """A hash of the code that shapes the quads, so a change to it remaps every graph."""
+    h = hashlib.sha256(b"rdf-1")
+    root = Path(__file__).parent
+    for name in ("rdf.py", "vocab.py"):
+        h.update((root / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _graph_digest(doc_summary: pipeline.DocumentSummary, plan: _Planned, res: Resolution,
+                  fingerprint: str) -> str:
+    """What a document's graph depends on: its extraction, key, file name, the code, and
+    the description of every entity it mentions (another report may add an alias)."""
+    h = hashlib.blake2b(digest_size=10)
+    h.update(f"{fingerprint}\0{plan.key}\0{plan.path.name}\0{plan.cache_file.name}\0".encode())
+
+    def add(entity) -> None:
+        if entity is None:
+            h.update(b"-")
+            return
+        d = _DIGESTS.get(id(entity))
+        if d is None:
+            d = _DIGESTS[id(entity)] = entity_digest(entity)
+        h.update(d)
+
+    for kind, key, *_ in doc_summary.keys.mentions:
+        add(res.mention_entities.get((kind, key)))
+    for key, _ in doc_summary.keys.indicators:
+        add(res.indicator_entities.get(key))
+    # the document's own place is looked up by its division code (kgo:aboutPlace, refArea)
+    if doc_summary.place_code:
+        add(res.entities.get((EntityKind.PLACE, doc_summary.place_code)))
+    return h.hexdigest()
+
+
+def _map(args: tuple[_Planned, Path, str]) -> tuple[Path, int, bool]:
+    """One document's graph as an N-Quads file (reused when nothing it says changed)."""
+    plan, quads_dir, fingerprint = args
+    res = _RESOLUTION
+    doc_summary, _ = pipeline.load_cached(plan.cache_file, plan.path, document=False)
+    digest = _graph_digest(doc_summary, plan, res, fingerprint)
+    target = quads_dir / f"{plan.cache_file.stem}-{digest}.nq"
+    if target.exists():
+        try:
+            with open(target, "rb") as f:
+                return target, int(f.readline().split()[1]), True
+        except (OSError, ValueError, IndexError):
+            target.unlink(missing_ok=True)
+    _, doc = pipeline.load_cached(plan.cache_file, plan.path)
+    doc.attrs["key"] = plan.key
+    quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, doc_summary.keys)))
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(f"# {len(quads)} quads\n".encode())
+        serialize(quads, f, RdfFormat.N_QUADS)
+    tmp.replace(target)
+    return target, len(quads), False
+
+
+class _Mapper:
+    """Maps the documents to N-Quads files, in worker processes when there are several.
+
+    The workers are forked when the mapper is made, so they inherit the resolution, and
+    before the store is opened (forking a process that runs RocksDB threads is unsafe).
+    """
+
+    def __init__(self, planned: list[_Planned], quads_dir: Path, jobs: int | None):
+        fingerprint = rdf_fingerprint()
+        self.work = [(p, quads_dir, fingerprint) for p in planned]
+        jobs = min(jobs or os.cpu_count() or 1, len(planned))
+        self.pool: Executor | None = None
+        self.futures: list[Future] = []
+        if jobs > 1 and len(planned) >= PARALLEL_THRESHOLD:
+            self.pool = _pool(jobs)
+            self.futures = [self.pool.submit(_map, w) for w in self.work]
+
+    def __iter__(self) -> Iterator[tuple[Path, int, bool]]:
+        if self.pool is None:
+            for w in self.work:
+                yield _map(w)
+            return
+        for f in as_completed(self.futures):
+            yield f.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+# ---------------------------------------------------------------- 4. store
+
+class _Written:
+    """Counts the distinct quads sent to the store, source by source."""
+
+    def __init__(self):
+        self.n = 0
+        self.reused = 0
+
+    def quads(self, mapped: Iterable[tuple[Path, int, bool]], resolution: Resolution,
+              used: set[str]) -> Iterator[Quad]:
+        from kg.ontology import load_ontology_quads
+
+        ontology = dict.fromkeys(load_ontology_quads())
+        self.n += len(ontology)
+        yield from ontology
+        for path, n, reused in mapped:
+            used.add(path.name)
+            self.n += n
+            self.reused += reused
+            yield from parse(path=path, format=RdfFormat.N_QUADS)
+        gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
+        self.n += len(gazetteer)
+        yield from gazetteer
+
+
+def _verify(new_store, written: int) -> None:
+    # Every source was deduplicated and every graph is written by one source only, so the
+    # store must hold exactly what was written.
+    held = len(new_store)
+    if held != written:
+        raise BuildError(f"the new store holds {held} quads after writing {written}; "
+                         "kept the previous version")
+
+
+def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:
+    """Drop the superseded graphs of this build's documents (older entity descriptions)."""
+    prefixes = {p.cache_file.stem for p in planned}
+    for f in quads_dir.glob("*.nq"):
+        if f.name not in used and f.name[:f.name.rfind("-")] in prefixes:
+            f.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the build
 
 def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
           wait: bool = False, use_cache: bool = True,
@@ -139,84 +336,44 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
     summary.failed.extend(problems)
     if not files:
         raise BuildError("no report files to build: " + "; ".join(problems or ["no paths given"]))
+    global _RESOLUTION
     try:
         with store.build_lock(store_dir, wait=wait):
             if on_files:
                 on_files(len(files))
-            results = run_pipeline(files, store_dir / "cache" if use_cache else None, jobs, progress)
-            stage_times: Counter[str] = Counter()
-            for r in results:
-                stage_times.update(r.timings)
-                if r.error:
-                    summary.failed.append(r.error)
-                summary.cached += r.cached
-            docs = _drop_duplicates(results, summary)
-            if not docs:
-                raise BuildError("no document could be built; the store was left as it was:\n  "
-                                 + "\n  ".join(summary.failed))
-            _assign_keys(docs)
-            t = time.perf_counter()
-            resolution = resolve(docs)
-            stage_times["resolve"] = time.perf_counter() - t
-            _count(docs, resolution, summary)
-
-            counted = _Counter()
-            t = time.perf_counter()
-            info = store.write_version(store_dir, counted.wrap(all_quads(docs, resolution)),
-                                       verify=lambda s: _verify(s, counted.n))
-            stage_times["store"] = time.perf_counter() - t
-            summary.triples = counted.n
+            # without the cache, extraction results are spooled and dropped at the end
+            cache_dir = (store_dir / "cache" if use_cache
+                         else Path(tempfile.mkdtemp(prefix=".spool-", dir=store_dir)))
+            try:
+                stage_times: Counter[str] = Counter()
+                planned, resolution = _extract_and_resolve(files, cache_dir, jobs, progress,
+                                                           summary, stage_times)
+                if not planned:
+                    raise BuildError("no document could be built; the store was left as it was:\n  "
+                                     + "\n  ".join(summary.failed))
+                quads_dir = cache_dir / QUADS_DIR
+                quads_dir.mkdir(exist_ok=True)
+                written, used = _Written(), set()
+                t = time.perf_counter()
+                _RESOLUTION = resolution
+                mapper = _Mapper(planned, quads_dir, jobs)
+                try:
+                    info = store.write_version(store_dir, written.quads(mapper, resolution, used),
+                                               verify=lambda s: _verify(s, written.n))
+                finally:
+                    mapper.close()
+                stage_times["map+store"] = time.perf_counter() - t
+                _prune_quads(quads_dir, planned, used)
+            finally:
+                _RESOLUTION = None
+                _DIGESTS.clear()
+                if not use_cache:
+                    shutil.rmtree(cache_dir, ignore_errors=True)
+            summary.triples = written.n
+            summary.graphs_reused = written.reused
             summary.version = info.version
             summary.timings = {k: round(v, 4) for k, v in stage_times.items()}
     except store.StoreError as e:
         raise BuildError(str(e)) from e
     summary.timings["total"] = round(time.perf_counter() - t_start, 4)
     return summary
-
-
-def all_quads(docs: list[Document], resolution) -> Iterator[Quad]:
-    from kg.validate import load_ontology_quads
-
-    yield from load_ontology_quads()
-    for doc in docs:
-        yield from rdf.document_quads(doc, resolution)
-    yield from rdf.gazetteer_quads(resolution)
-
-
-class _Counter:
-    def __init__(self):
-        self.n = 0
-
-    def wrap(self, quads: Iterable[Quad]) -> Iterator[Quad]:
-        for q in quads:
-            self.n += 1
-            yield q
-
-
-def _verify(new_store, written: int) -> None:
-    # Duplicate quads collapse in the store, so it can hold fewer than were written, never more.
-    held = len(new_store)
-    if held == 0 or held > written:
-        raise BuildError(f"the new store holds {held} quads after writing {written}; "
-                         "kept the previous version")
-
-
-def _count(docs: list[Document], resolution, summary: BuildSummary) -> None:
-    summary.documents = len(docs)
-    for doc in docs:
-        summary.sections += len(doc.sections)
-        summary.columns += len(doc.columns)
-        summary.sentences += len(doc.sentences)
-        summary.mentions += len(doc.mentions)
-        summary.warnings.extend(f"{doc.source_file}: {w}" for w in doc.warnings)
-        for q in doc.quantities:
-            if q.year is None:
-                continue
-            if q.role is QuantityRole.TARGET:
-                summary.targets += 1
-            else:
-                summary.observations += 1
-        for rel in doc.relations:
-            summary.links[rel.predicate] = summary.links.get(rel.predicate, 0) + 1
-    summary.entities = {k.value: len(resolution.of_kind(k)) for k in EntityKind
-                        if resolution.of_kind(k)}

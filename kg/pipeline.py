@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.model import Document
+from kg.model import Document, QuantityRole
+from kg.resolve import DocumentMentions, document_mentions
 
 Component = Callable[[Document], Document]
 
@@ -31,8 +33,9 @@ COMPONENTS: list[tuple[str, str]] = [
     ("links", "kg.extract.links:extract_links"),
 ]
 
-# Bump when extraction changes in a way that invalidates cached results.
-PIPELINE_VERSION = "1"
+# Bump when extraction changes in a way that invalidates cached results, or when the
+# cache file's layout changes (2: a DocumentSummary pickled before the Document).
+PIPELINE_VERSION = "2"
 
 
 def load_component(spec: str) -> Component:
@@ -41,14 +44,64 @@ def load_component(spec: str) -> Component:
 
 
 @dataclass
+class DocumentSummary:
+    """The little a build keeps of a document while others are processed: its counts,
+    warnings, and the resolution keys of its mentions (see kg.resolve)."""
+
+    text_digest: str  # of the clean text: two files with the same text are built once
+    sections: int = 0
+    columns: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    targets: int = 0
+    observations: int = 0
+    links: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    place_code: str = ""  # the division the report is about, when known
+    keys: DocumentMentions = field(default_factory=DocumentMentions)
+
+
+def summarize(doc: Document) -> DocumentSummary:
+    s = DocumentSummary(text_digest=hashlib.sha256(doc.text.encode()).hexdigest(),
+                        sections=len(doc.sections), columns=len(doc.columns),
+                        sentences=len(doc.sentences), mentions=len(doc.mentions),
+                        warnings=list(doc.warnings), place_code=doc.attrs.get("place_code", ""),
+                        keys=document_mentions(doc))
+    for q in doc.quantities:
+        if q.year is None:
+            continue
+        if q.role is QuantityRole.TARGET:
+            s.targets += 1
+        else:
+            s.observations += 1
+    for rel in doc.relations:
+        s.links[rel.predicate] = s.links.get(rel.predicate, 0) + 1
+    return s
+
+
+@dataclass
 class DocumentResult:
-    """One file's outcome: a Document, or the reason it could not be read."""
+    """One file's outcome: a Document (or just its summary, when the build streams), or
+    the reason it could not be read."""
 
     path: Path
     document: Document | None = None
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     cached: bool = False
+    summary: DocumentSummary | None = None
+    cache_file: Path | None = None  # where the Document is pickled, after its summary
+
+
+def load_cached(cache_file: Path, path: Path | None = None, document: bool = True
+                ) -> tuple[DocumentSummary, Document | None]:
+    """Read a cache entry: the summary, and the Document unless `document` is False."""
+    with open(cache_file, "rb") as f:
+        summary = pickle.load(f)
+        doc = pickle.load(f) if document else None
+    if doc is not None and path is not None:
+        doc.source.path = path  # the same bytes may come from another path
+    return summary, doc
 
 
 def code_fingerprint() -> str:
@@ -60,7 +113,7 @@ def code_fingerprint() -> str:
             if p.is_file() and p.suffix in {".py", ".txt", ".tsv", ".json", ".csv"}:
                 h.update(p.name.encode())
                 h.update(p.read_bytes())
-    for name in ("structure.py", "model.py", "gazetteer.py", "pipeline.py"):
+    for name in ("structure.py", "model.py", "gazetteer.py", "pipeline.py", "resolve.py"):
         p = root / name
         if p.exists():
             h.update(p.read_bytes())
@@ -68,8 +121,15 @@ def code_fingerprint() -> str:
 
 
 def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "",
-                 components: list[tuple[str, str]] | None = None) -> DocumentResult:
-    """Read, parse and extract one report; a DocumentError becomes a result with an error."""
+                 components: list[tuple[str, str]] | None = None,
+                 keep_document: bool = True) -> DocumentResult:
+    """Read, parse and extract one report; a DocumentError becomes a result with an error.
+
+    With a cache directory, the result is pickled there (summary, then Document) under
+    the file's content hash and the code fingerprint, and read back instead of being
+    extracted again. `keep_document=False` returns only the summary and the cache file
+    (a streaming build reads the Document back when it maps it to RDF).
+    """
     from kg.ingest import DocumentError, read_document
     from kg.structure import parse_document
 
@@ -86,10 +146,8 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
         cache_file = cache_dir / f"{digest}-{fingerprint}.pickle"
         if cache_file.exists():
             try:
-                with open(cache_file, "rb") as f:
-                    doc = pickle.load(f)
-                doc.source.path = path  # the same bytes may come from another path
-                result.document, result.cached = doc, True
+                result.summary, result.document = load_cached(cache_file, path, keep_document)
+                result.cached, result.cache_file = True, cache_file
                 result.timings["cache"] = time.perf_counter() - t0
                 return result
             except Exception:  # a torn cache entry is only a missed cache
@@ -107,6 +165,10 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
             t = time.perf_counter()
             doc = load_component(spec)(doc)
             result.timings[stage] = time.perf_counter() - t
+        stage = "summary"
+        t = time.perf_counter()
+        result.summary = summarize(doc)
+        result.timings["keys"] = time.perf_counter() - t
     except DocumentError as e:
         result.error = str(e)
         return result
@@ -116,8 +178,12 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
         return result
     result.document = doc
     if cache_file is not None:
-        tmp = cache_file.with_suffix(".tmp")
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
+            pickle.dump(result.summary, f, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_file)
+        result.cache_file = cache_file
+        if not keep_document:
+            result.document = None
     return result

@@ -220,7 +220,7 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
     counters = {QuantityRole.TARGET: 0, QuantityRole.OBSERVATION: 0}
     place = res.entities.get((EntityKind.PLACE, doc.attrs.get("place_code", "")))
     for i, qty in enumerate(doc.quantities):
-        indicator = res.indicator_of.get((doc.source_file, i))
+        indicator = res.indicator(doc, i)
         if indicator is None or qty.year is None:
             continue
         counters[qty.role] += 1
