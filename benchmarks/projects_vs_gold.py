@@ -67,6 +67,7 @@ def main() -> int:
 
     # one predicted entity per alias key, as the resolver merges them
     from kg.extract.projects import project_alias_key
+    from kg.resolve import normalize_name
     names: dict[str, list[int]] = {}
     labels: dict[str, list[str]] = {}
     for i, m in enumerate(doc.mentions):
@@ -96,10 +97,14 @@ def main() -> int:
     print(f"status     {same_status}/{len(match)} matched projects with the gold status")
     for pred, field, kind, key in [("implements", "strategies", EntityKind.STRATEGY, "strategies"),
                                    ("locatedIn", "places", EntityKind.PLACE, "places")]:
-        others = {m.name for m in doc.mentions if m.kind == kind}
-        omatch, _ = score.match_entities(gold.get(key, []), {n: [n] for n in others})
+        # one entity per resolver key (quotes and spaces aside), as kg/resolve.py merges them
+        others: dict[str, list[str]] = {}
+        for m in doc.mentions:
+            if m.kind == kind:
+                others.setdefault(normalize_name(m.name), []).append(m.name)
+        omatch, _ = score.match_entities(gold.get(key, []), others)
         inv_other = {n: gi for gi, n in omatch.items()}
-        pairs = {(project_alias_key(doc.mentions[r.subject].name), doc.mentions[r.object].name)
+        pairs = {(project_alias_key(doc.mentions[r.subject].name), normalize_name(doc.mentions[r.object].name))
                  for r in doc.relations if r.predicate == pred and isinstance(r.object, int)
                  and doc.mentions[r.subject].kind == EntityKind.PROJECT}
         gpairs = score.gold_links(gold["projects"], field, gold.get(key, []))

@@ -2,32 +2,49 @@
 
 Owns the `implements` (project -> strategy) and `locatedIn` (project -> place) relations
 between mentions. It reads the STRATEGY and PLACE mentions the earlier components found
-and the document's structure (sections, 专栏 columns and rows); it adds no mentions.
+and the document's structure (sections, 专栏 columns and rows, paragraphs); it adds no mentions.
 
 implements, when
-- (column) the project is in a 专栏 row whose label, or whose column's title, names a strategy;
-- (heading) a heading above the project names a strategy (the section is about it);
-- (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them.
+- (column) the project is in a 专栏 row whose label, or whose column's title, names a strategy
+  (a label that repeats a strategy named elsewhere in the report counts: 10项重点工程);
+- (heading) a heading above the project names a strategy (the section is about it); of an
+  outer heading that lists several strategies, only the one an inner heading picks holds;
+- (lead) the lead sentence of the project's paragraph makes a strategy its topic
+  (围绕“X”，… / 以“X”为载体… / X深入推进。);
+- (topic) the sentence opens with a clause about a strategy (“X”体系不断完善，A、B加快推进);
+- (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
+- (name) the strategy lies inside the project's name (乡村振兴以工代赈示范工程 -> 以工代赈).
 locatedIn, when
 - (name) a place lies inside the project's name (仙女山天文馆 -> 仙女山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
-- (row) the project's 专栏 row label names a place.
+- (row) the project's 专栏 row label names a place (not one inside a strategy's name).
 """
 from __future__ import annotations
 
 import re
 
+from kg.extract.projects import VERB_WORDS
 from kg.model import Document, EntityKind, Mention, Relation
 
-# Verbs that tie a project to a strategy in one sentence.
-LINKING_VERBS = ("围绕", "融入", "落实", "服务", "依托", "助力", "推动", "纳入", "支撑", "聚焦", "对接",
-                 "深化", "实施", "推进", "打造", "建设")
-LINKING = re.compile("|".join(LINKING_VERBS[:9]))
+# Verbs that put a strategy as the object the project serves (围绕“三次创业”, 融入…建设).
+LINKING_VERBS = ("围绕", "融入", "落实", "服务", "依托", "助力", "推动", "纳入", "支撑", "聚焦", "对接", "以")
+# the verb stands at most 4 characters before the strategy (围绕构建贵州“大水网”, 深度融入)
+LINKING = re.compile("(?:" + "|".join(LINKING_VERBS) + ")[^，,。；;：:、和及与]{0,4}$")
+LINK_REACH = 8
 # A place introduced as a location: 在XX, 位于XX, 落户XX, or XX的 just before the name.
 LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
+# The predicate of a topic clause: what is said of the strategy (不断完善, 深入推进, 项目加快推进).
+TOPIC_PREDICATE = re.compile(r"^[^，,。；;：:\d“”\"]{0,10}$")
+# ... which says how it is going (不断完善, 迈出实质性步伐, 成效明显), not more of a noun (创新自主权)
+PROGRESS = re.compile(r"推进|推动|完善|实施|优化|突破|进展|成效|步伐|落地|提升|加快|深化|见效|启动|开工|建设|"
+                      r"发展|加强|明显|显著|良好|有力|扎实|走深|走实|成熟|壮大|增强|铺开|展开|提速|落实")
+# the strategy's parts listed before it (研学、运动、艺术、康养、婚恋、服务六大产业链)
+PART_LIST = re.compile(r"^(?:[^，,。；;、]{1,4}、)+[^，,。；;、]{1,4}$")
+NAME_COVER = 0.8  # strategies covering this share of a project's name make it a list of programmes
+QUOTES = re.compile(r"[“”\"‘’《》「」\s]")
 
 
 def extract_links(doc: Document) -> Document:
@@ -48,11 +65,21 @@ def extract_links(doc: Document) -> Document:
             add("implements", pi, si, p.sentence, "links.column")
         for si in _heading_strategies(doc, p, strategies):
             add("implements", pi, si, p.sentence, "links.heading")
+        for si in _lead_strategies(doc, p, strategies):
+            add("implements", pi, si, p.sentence, "links.lead")
+        for si in _topic_strategies(doc, p, strategies):
+            add("implements", pi, si, p.sentence, "links.topic")
         for si in _sentence_strategies(doc, p, strategies):
             add("implements", pi, si, p.sentence, "links.sentence")
-        for li, rule in _project_places(doc, p, places):
+        for si in _name_strategies(p, strategies):
+            add("implements", pi, si, p.sentence, "links.name")
+        for li, rule in _project_places(doc, p, places, strategies):
             add("locatedIn", pi, li, p.sentence, rule)
     return doc
+
+
+def _key(name: str) -> str:
+    return QUOTES.sub("", name)
 
 
 def _label_span(doc: Document, sentence: int) -> tuple[int, int] | None:
@@ -74,27 +101,127 @@ def _column_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Me
     label = _label_span(doc, p.sentence)
     if label:
         spans.append(label)
-    return [i for i, m in strategies if any(s <= m.start < e for s, e in spans)]
+    out = [i for i, m in strategies if any(s <= m.start < e for s, e in spans)]
+    if label and not any(label[0] <= strategies_m.start < label[1] for _, strategies_m in strategies):
+        out += _named_elsewhere(doc.columns[sent.column].rows[sent.row].label, strategies)
+    return out
+
+
+def _named_elsewhere(label: str, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """A row label that is, quotes aside, the name of a strategy the report names elsewhere."""
+    key = _key(label)
+    if len(key) < 4:
+        return []
+    for i, m in strategies:
+        if _key(m.name) == key or _key(m.text) == key:
+            return [i]
+    return []
 
 
 def _heading_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
-    out = []
+    out: list[int] = []
+    picked: set[str] = set()  # strategies an inner heading named
     for sec in doc.section_chain(doc.sentences[p.sentence].section):
         if not sec.heading or sec.parent is None or REPORT_PART.match(sec.heading):
             continue  # the title and the report's parts (一、…执行情况) name the report, not a subject
         if sec.start <= p.start < sec.heading_end:
             continue  # the project is in the heading itself: that is the sentence rule's case
-        out += [i for i, m in strategies if sec.start <= m.start < sec.heading_end]
+        here = [(i, m) for i, m in strategies if sec.start <= m.start < sec.heading_end]
+        if len(here) > 1 and any(_key(m.name) in picked for _, m in here):
+            # an outer heading listing several strategies (融入A、B等重大战略): the inner heading chose
+            here = [(i, m) for i, m in here if _key(m.name) in picked]
+        out += [i for i, _ in here]
+        picked |= {_key(m.name) for _, m in here}
     return out
 
 
+def _paragraph_start(doc: Document, offset: int) -> int:
+    return doc.text.rfind("\n", 0, offset) + 1
+
+
+def _lead_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """Strategies the lead sentence of the project's paragraph is about."""
+    sent = doc.sentences[p.sentence]
+    if sent.column is not None:
+        return []  # 专栏 rows have their own labels
+    lead = doc.sentence_at(_paragraph_start(doc, p.start))
+    if lead is None or lead.index == p.sentence or _is_heading(doc, lead.start):
+        return []
+    return [i for i, m in strategies if m.sentence == lead.index and _is_topic(doc, m)]
+
+
+def _is_heading(doc: Document, offset: int) -> bool:
+    return any(sec.heading and sec.start <= offset < sec.heading_end for sec in doc.sections)
+
+
+def _clause_of(doc: Document, m: Mention) -> tuple[int, int]:
+    sent = doc.sentences[m.sentence]
+    start = m.start
+    while start > sent.start and not CLAUSE_END.match(doc.text[start - 1]):
+        start -= 1
+    end = CLAUSE_END.search(doc.text, m.end, sent.end)
+    return start, end.start() if end else sent.end
+
+
+def _is_topic(doc: Document, m: Mention) -> bool:
+    """Whether the strategy is what its clause is about: the object of a linking verb
+    (围绕“X”, 以“X”为载体) or the subject of a short predicate (X深入推进)."""
+    cs, ce = _clause_of(doc, m)
+    if LINKING.search(doc.text[max(cs, m.start - LINK_REACH):m.start]):
+        return True
+    prefix = doc.text[cs:m.start]
+    return (len(prefix) <= 2 or bool(PART_LIST.match(prefix))) and not any(prefix.endswith(v) for v in VERB_WORDS) \
+        and bool(TOPIC_PREDICATE.match(doc.text[m.end:ce])) and bool(PROGRESS.search(doc.text[m.end:ce]))
+
+
+def _topic_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """The sentence opens with a clause about a strategy and goes on with projects
+    (“公铁水空”立体开放通道体系不断完善，A、B加快推进); a run of such clauses is a summary
+    of many fields, not a heading, and ties nothing."""
+    sent = doc.sentences[p.sentence]
+    firsts = [(i, m) for i, m in strategies if m.sentence == p.sentence
+              and not CLAUSE_END.search(doc.text, sent.start, m.start)]
+    out = []
+    for i, m in firsts:
+        cs, ce = _clause_of(doc, m)
+        if ce >= p.start or not _is_topic(doc, m):
+            continue
+        if any(ce < o.start < p.start for _, o in strategies if o.sentence == p.sentence):
+            continue  # another strategy between the topic and the project
+        if any(cs <= o.start < ce for o in _projects_in(doc, p.sentence)):
+            continue  # the clause already has a project: the strategy is not a topic
+        out.append(i)
+    return out
+
+
+def _projects_in(doc: Document, sentence: int) -> list[Mention]:
+    return [m for m in doc.mentions if m.kind is EntityKind.PROJECT and m.sentence == sentence]
+
+
 def _sentence_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
-    # the strategy must be the object of a linking verb (围绕“三次创业”, 融入…建设)
-    return [i for i, m in strategies if m.sentence == p.sentence and not (m.start < p.end and p.start < m.end)
-            and LINKING.search(doc.text[max(0, m.start - 6):m.start + 2])]
+    # the strategy must be the object of a linking verb in its own clause (围绕“三次创业”, 融入…建设)
+    out = []
+    for i, m in strategies:
+        if m.sentence != p.sentence or (m.start < p.end and p.start < m.end):
+            continue
+        cs, _ = _clause_of(doc, m)
+        if LINKING.search(doc.text[max(cs, m.start - LINK_REACH):m.start]):
+            out.append(i)
+    return out
 
 
-def _project_places(doc: Document, p: Mention, places: list[tuple[int, Mention]]) -> list[tuple[int, str]]:
+def _name_strategies(p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """A strategy inside the project's name (乡村振兴以工代赈示范工程 -> 乡村振兴, 以工代赈); a "project"
+    that is mostly strategy names (“贵州技工”“黔菜师傅”…) is a list of programmes, not a named work."""
+    inside = [(i, m) for i, m in strategies if p.start <= m.start and m.end <= p.end]
+    covered = len({k for _, m in inside for k in range(m.start, m.end)})
+    if covered >= NAME_COVER * (p.end - p.start):
+        return []
+    return [i for i, _ in inside]
+
+
+def _project_places(doc: Document, p: Mention, places: list[tuple[int, Mention]],
+                    strategies: list[tuple[int, Mention]]) -> list[tuple[int, str]]:
     out = []
     clause_start, clause_end = _clause(doc, p)
     label = _label_span(doc, p.sentence)
@@ -103,18 +230,18 @@ def _project_places(doc: Document, p: Mention, places: list[tuple[int, Mention]]
             out.append((i, "links.name"))
         elif clause_start <= m.start and m.end <= p.start and _locates(doc.text, m, p):
             out.append((i, "links.clause"))
-        elif label and label[0] <= m.start < label[1]:
+        elif label and label[0] <= m.start < label[1] and not _inside_strategy(m, strategies):
             out.append((i, "links.row"))
     return out
 
 
+def _inside_strategy(m: Mention, strategies: list[tuple[int, Mention]]) -> bool:
+    """A place inside a strategy's name (成渝地区 in 成渝地区双城经济圈建设) names the strategy's area."""
+    return any(s.start <= m.start and m.end <= s.end for _, s in strategies)
+
+
 def _clause(doc: Document, p: Mention) -> tuple[int, int]:
-    sent = doc.sentences[p.sentence]
-    start = p.start
-    while start > sent.start and not CLAUSE_END.match(doc.text[start - 1]):
-        start -= 1
-    m = CLAUSE_END.search(doc.text, p.end, sent.end)
-    return start, m.start() if m else sent.end
+    return _clause_of(doc, p)
 
 
 def _locates(text: str, place: Mention, project: Mention) -> bool:
