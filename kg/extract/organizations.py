@@ -42,8 +42,18 @@ TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力",
                "航空", "材料", "新材料", "生物", "环保", "水务", "燃气", "机电", "联运",
                "咖啡", "比萨", "集团", "控股", "电器", "光电", "信息", "网络", "数据", "重工", "船舶",
                "装备", "包装", "印务", "旅业", "文旅", "建工", "路桥", "供应链")
-COMPANY_CONTEXT_BEFORE = ("引进", "联合", "支持", "新培育", "与", "同")
-COMPANY_CONTEXT_AFTER = re.compile(r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)[家个户]|^(?:深度)?合作|^签约")
+COMPANY_CONTEXT_BEFORE = ("引进", "联合", "支持", "新培育", "与", "同", "携手", "引入", "招引")
+# What a company does next in a sentence (N家 counts firms; N个 counts projects, not firms).
+COMPANY_CONTEXT_AFTER = re.compile(
+    r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)(?:[家户]|个[\u4e00-\u9fff]{0,4}企业)|^(?:深度|战略|全面)?合作|^签约|^落户|^投资|^董事长"
+    r"|^总经理|^扩建|^技改|^开拓")
+# A trade word followed by these is a modifier of a place or a programme (农业科技园区,
+# 科技专家大院), not the end of a company's name.
+NOT_COMPANY_AFTER = ("园区", "园", "专家", "示范", "企业", "产业", "创新", "成果", "人才", "项目",
+                     "特派员", "小院", "大院", "服务", "平台", "基地")
+# Two names joined by 与/和 before a verb of cooperation are both companies (A与B深度合作).
+PARTNERS = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,10}?)(?:与|和|同)([\u4e00-\u9fffA-Za-z]{2,8}?)"
+                      r"(?:深度|战略|全面)?(?:合作|签约|签署|共推|共建|联合)")
 LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}")
 NEWSPAPER = re.compile(r"《([^《》]{2,12}(?:日报|报|杂志|电视台))》")
 
@@ -58,6 +68,14 @@ def organization_suffixes() -> tuple[dict[str, int], re.Pattern]:
 def known_organizations() -> re.Pattern:
     words = sorted(set(load_words("organizations_known.txt")), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words)))
+
+
+@lru_cache(maxsize=None)
+def national_companies() -> re.Pattern:
+    """Known national companies, each optionally followed by a trade word (京东物流)."""
+    words = sorted(set(load_words("companies_national.txt")), key=len, reverse=True)
+    trades = "|".join(map(re.escape, sorted(TRADE_WORDS, key=len, reverse=True)))
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?:{trades})?")
 
 
 def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -78,11 +96,18 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         joined = max(text.rfind(ch, start, m.start()) for ch in "和与及")
         if joined >= 0 and suffix not in JOINED_NAME_SUFFIXES and m.start() - joined > 2:
             start = joined + 1  # 川投集团和省能投集团: two names
+        known = known_organizations().match(text, start, m.start())
+        if (known and m.start() - known.end() >= table[suffix]
+                and not text.startswith(("直属", "所属", "下属", "主管", "部属"), known.end())):
+            start = known.end()  # 商务部国际商报: the ministry's newspaper, two names
         body = text[start:m.start()]
         if not body or any(w in body for w in VAGUE_WORDS):
             continue
         if suffix == "局" and (len(body) > 10 or body[-1] in "大格布开结全破变新当时战残"):
             continue
+        if suffix == "局" and (body.startswith("老") or "老" in body[-4:]
+                              or re.match(r"(?:等)?片区|旧址|地块", text[m.end():m.end() + 3])):
+            continue  # 老公路局等片区: the site of a former office
         if (len(body) < table[suffix] or body in GENERIC_BODIES or body in governing_words() or not HAN.search(body + suffix)
                 or body[0].isdigit()):
             continue
@@ -98,6 +123,15 @@ def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         out.append((m.start(), m.end(), "organization.known"))
     for m in NEWSPAPER.finditer(text, lo, hi):
         out.append((m.start() + 1, m.end() - 1, "organization.newspaper"))
+    for m in national_companies().finditer(text, lo, hi):
+        before = text[m.start() - 1] if m.start() > lo else ""
+        after = text[m.end()] if m.end() < hi else ""
+        # a whole word only: not inside a longer name (大唐 in 盛大唐…, 中交 in 集中交付)
+        if HAN.match(before) and before not in "与和及、引进联合支持携手" or \
+                (after and HAN.match(after) and not right_boundary_ok(text, m.end())
+                 and after not in "兴·" and not text.startswith(("水电", "风电", "集团"), m.end())):
+            continue
+        out.append((m.start(), m.end(), "organization.national_company"))
     return out
 
 
@@ -115,9 +149,14 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
             if k == 0:
                 start = strip_left(text, start, end, keep=2)
             name_end = _trade_word_end(text, start, end if not last else min(end, start + 10))
+            in_company_list = len(items) > 1 and _list_names_firms(text, items, base)
+            if name_end is None and in_company_list and (not last or _count_follows(text, end)):
+                name_end = _item_end(text, start, end)  # 武隆苕粉 in “A、B、C4家…企业”
             if name_end is None:
                 continue
             after = text[name_end:name_end + 8]
+            if after.startswith(NOT_COMPANY_AFTER):
+                continue
             before = text[max(lo, base - 4):base] + text[base:start]
             in_list = len(items) > 1
             ok_context = (COMPANY_CONTEXT_AFTER.match(after)
@@ -125,6 +164,50 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
                           or (in_list and _list_is_companies(text, items, base)))
             if ok_context and 2 <= name_end - start <= 9 and not re.search("[的和对与及]", text[start:name_end]):
                 out.append((start, name_end, "organization.short_name"))
+    return out
+
+
+FIRMS_COUNT = re.compile(r"^(?:等)?(?:\d+|[一二三四五六七八九十]+)家[^，。；、]{0,8}?(?:企业|国企|民企|公司|集团|银行)")
+
+
+def _list_is_firms_tail(text: str, pos: int) -> bool:
+    return bool(FIRMS_COUNT.match(text[pos:pos + 16]))
+
+
+def _list_names_firms(text: str, items: list[re.Match], base: int) -> bool:
+    """A 、-list closed by a count of firms (A、B、C等6家地方国企; …4家市级“专精特新”企业):
+    N家 alone also counts parks, sites and scenic areas, so the firm word is required."""
+    last = items[-1]
+    item = text[base + last.start():base + last.end()]
+    k = re.search(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)家", item)
+    return bool(k) and _list_is_firms_tail(text, base + last.start() + k.start())
+
+
+def _count_follows(text: str, end: int) -> bool:
+    return bool(re.match(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)家", text[end - 3:end + 6])) or \
+        bool(re.search(r"\d+家$|[一二三四五六七八九十]家$", text[end - 4:end]))
+
+
+def _item_end(text: str, start: int, end: int) -> int | None:
+    """End of a list item that is a bare company name: the item without a count (…4家)."""
+    item = text[start:end]
+    m = re.match(r"^([\u4e00-\u9fffA-Za-z]{2,8}?)(?:等)?(?:\d+|[一二三四五六七八九十]+家.*)?$", item)
+    if not m or re.search("[的和对与及在为]", m.group(1)):
+        return None
+    return start + len(m.group(1))
+
+
+def _partners(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Both sides of A与B合作 when one of them ends in a trade word (鼎悦科技与通耀智能深度合作)."""
+    out = []
+    for m in PARTNERS.finditer(text, lo, hi):
+        a_start = strip_left(text, m.start(1), m.end(1), keep=2)
+        names = [(a_start, m.end(1)), (m.start(2), m.end(2))]
+        if not any(_trade_word_end(text, s, e) == e for s, e in names):
+            continue
+        for s, e in names:
+            if 2 <= e - s <= 10 and not re.search("[的对及在为]", text[s:e]):
+                out.append((s, e, "organization.partner"))
     return out
 
 
@@ -156,7 +239,8 @@ def extract_organizations(doc: Document) -> Document:
     taken = {(m.start, m.end) for m in doc.mentions if m.kind is not EntityKind.ORGANIZATION}
     for sent in doc.sentences:
         spans = (_suffix_orgs(text, sent.start, sent.end) + _known_orgs(text, sent.start, sent.end)
-                 + _company_short_names(text, sent.start, sent.end))
+                 + _company_short_names(text, sent.start, sent.end)
+                 + _partners(text, sent.start, sent.end))
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         kept: list[tuple[int, int, str]] = []
         for s in spans:
