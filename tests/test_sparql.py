@@ -187,3 +187,14 @@ def test_run_query_text_on_a_store_directory(sample_store_dir):
     assert media_type.startswith("text/csv") and body.decode().splitlines() == ["n", "2"]
     body, media_type = sparql.run_query_text(sample_store_dir, "CONSTRUCT WHERE { ?s a <%sPlace> }" % KGO)
     assert media_type.startswith("text/turtle") and body.count(b"kgo:Place") == 2
+
+
+def test_keyword_precheck_skips_the_parser_only_when_the_word_cannot_be_a_keyword():
+    # "from"/"service" in comments, strings, IRIs and names: no parse needed (the fast path)
+    assert not sparql.mentions_keyword("# rows from the report\nSELECT * { ?s ?p 'from' }", "FROM")
+    assert not sparql.mentions_keyword("SELECT ?from { ?from <http://x/#service> ?o }", "FROM")
+    assert not sparql.mentions_keyword("SELECT * { ?s ex:service ?o }", "SERVICE")
+    # a real keyword, also escaped or glued to punctuation, still goes to the parser
+    assert sparql.mentions_keyword("SELECT * FROM <http://g> { ?s ?p ?o }", "FROM")
+    assert sparql.mentions_keyword("SELECT * { ?s ?p ?o .\\u0053ERVICE <http://x> {} }", "SERVICE")
+    assert sparql.mentions_keyword("SELECT * { ?s ?p '#' SERVICE<http://x>{} }", "SERVICE")

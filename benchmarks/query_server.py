@@ -1,0 +1,36 @@
+"""Run the policykg server for benchmarks: as `kg serve` does, minus the per-request access log.
+
+    python benchmarks/query_server.py STORE PORT [HTTP_PROCESSES] [QUERY_WORKERS]
+
+HTTP_PROCESSES > 1 runs that many uvicorn processes on one port (each with its own result
+cache and its own QUERY_WORKERS query workers).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def app_factory():
+    from kg.server.app import create_app
+    return create_app(Path(os.environ["KG_BENCH_STORE"]),
+                      workers=int(os.environ.get("KG_BENCH_WORKERS", "2")))
+
+
+def main() -> None:
+    import uvicorn
+    store, port = sys.argv[1], int(sys.argv[2])
+    processes = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    os.environ["KG_BENCH_STORE"] = store
+    os.environ["KG_BENCH_WORKERS"] = sys.argv[4] if len(sys.argv) > 4 else "2"
+    uvicorn.run("query_server:app_factory", factory=True, host="127.0.0.1", port=port,
+                workers=processes if processes > 1 else None, log_level="warning",
+                access_log=False, http="auto", loop="auto", server_header=False,
+                app_dir=str(Path(__file__).parent))
+
+
+if __name__ == "__main__":
+    main()
