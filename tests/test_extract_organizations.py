@@ -43,3 +43,34 @@ def test_generic_and_vague_bodies_are_skipped():  # gwr-1980, seed 002
                     "区政府各部门和平台公司要各司其职。")
     assert not any(("一些" in o) or o.endswith("银行") or o.endswith("布局") for o in found)
     assert "平台公司" not in found and "区政府" not in found
+
+
+def test_national_companies_without_suffix():  # Henan, Tianjin 2025; seed 000 line 56
+    assert {"比亚迪"} <= orgs_in("支持比亚迪、上汽、奇瑞、宇通等企业扩量提质，力争整车产量200万辆。")
+    assert "中远海运" in orgs_in("持续引进船舶运力、航运服务等港航企业，加强与中远海运等合作。")
+    assert "京东物流" in orgs_in("完成京东物流（渝东）智能物流港一期主体工程。")
+
+
+def test_partners_of_a_cooperation():  # seed 000 line 41
+    found = orgs_in("贸易业态不断创新，重庆鼎悦科技与通耀智能深度合作，共赴蒙古国考察洽谈煤炭进口。")
+    assert {"重庆鼎悦科技", "通耀智能"} <= found
+
+
+def test_a_list_closed_by_a_count_of_firms():  # Hubei 2025; seed 000 line 30; seed 002
+    found = orgs_in("省联投、省交投、省文旅集团等6家地方国企进入中国企业500强。")
+    assert {"省联投", "省交投"} <= found
+    assert "武隆苕粉" in orgs_in("新培育中苕食品、兴顺风电、武隆苕粉、穗通新能源汽车4家市级“专精特新”企业。")
+    # N家 also counts parks and hotels: without a firm word the items are not companies
+    assert not orgs_in("武汉东湖、襄阳、宜昌3家高新区进入全国50强。")
+    assert "精品酒店" not in orgs_in("开工建设既下山度假酒店,引进精品酒店、特色民宿3家。")
+
+
+def test_projects_and_sites_are_not_companies():  # seed 000 lines 33, 59, 63
+    assert "东山风电" not in orgs_in("开工建设银盘抽水蓄能、东山风电等27个重点项目。")
+    assert "农业科技" not in orgs_in("国家农业科技园区创建通过验收。")
+    assert not any("公路局" in o for o in orgs_in("启动老粮食局等片区配套基础设施改造及城区老公路局等片区房屋主体改造。"))
+
+
+def test_newspapers_and_their_owners():  # seed 000 line 48; gwr-2008
+    assert {"商务部", "国际商报"} <= orgs_in("长坝镇“商会力量”特色案例获商务部国际商报专版报道。")
+    assert "教育部直属师范大学" in orgs_in("2007年开始在教育部直属师范大学实施师范生免费教育试点。")

@@ -114,3 +114,102 @@ def test_level_from_markers_and_document():  # seed 000 line 58, gwr-2008
     assert document_level(doc) == "national"
     doc.place_name = "重庆市武隆区"
     assert document_level(doc) == "district"
+
+
+# -- titles a place works for ---------------------------------------------------------------
+
+def test_titles_pursued_or_kept():  # seed 000, lines 44, 60; Henan 2025
+    found = strategies_in("成功创建为国家食品安全示范城市。持续巩固国家卫生城市，全力推进区人民医院“三甲”创建。"
+                          "巩固提升营商环境标杆城市成果。", "重庆市武隆区")
+    assert {"国家食品安全示范城市", "国家卫生城市", "营商环境标杆城市"} <= set(found)
+    assert found["国家卫生城市"]["level"] == "national"
+    found = strategies_in("培育10个省级品牌消费集聚区，争创10个全国县域商业“领跑县”。", "河南省")
+    assert "全国县域商业“领跑县”" in found
+
+
+def test_a_city_without_a_title_verb_is_not_a_title():  # gwr-2024
+    found = strategies_in("城市更新行动扎实推进，一批城市基础设施项目建成投用。")
+    assert not any(n.endswith("城市") for n in found)
+
+
+# -- numbered systems without quotes ---------------------------------------------------------
+
+def test_numbered_systems():  # seed 000, lines 38, 47; Inner Mongolia 2025
+    found = strategies_in("研学、运动、艺术、康养、婚恋、服务六大产业链项目加快推进。"
+                          "推进一园五区多点物流体系和1+5+N电商体系建设。", "重庆市武隆区")
+    assert {"六大产业链", "一园五区多点物流体系", "1+5+N电商体系"} <= set(found)
+    found = strategies_in("我区是国家八大算力枢纽节点和十大数据中心集群之一。", "内蒙古自治区")
+    assert "十大数据中心集群" in found
+
+
+def test_numbered_words_that_go_on_are_not_names():  # seed 000 line 36; Hubei 2025
+    found = strategies_in("持续深耕6大文旅产业链条。", "重庆市武隆区")
+    assert not any("产业链" in n for n in found)
+    found = strategies_in("健全社会保障、养老服务和健康支撑三大体系。", "湖北省")
+    assert "三大体系" not in found
+
+
+# -- a place's branded programme --------------------------------------------------------------
+
+def test_place_brands_take_the_place_level():  # seed 000 line 24; Guangdong, Hubei 2025
+    found = strategies_in("一是数字重庆建设扎实推进。", "重庆市武隆区")
+    assert found["数字重庆建设"]["level"] == "municipal"
+    found = strategies_in("深入推进法治广东、平安广东建设，加快构建“大平安”格局。", "广东省")
+    assert {"法治广东", "平安广东建设"} <= set(found)
+    assert found["平安广东建设"]["level"] == "provincial"
+    found = strategies_in("强化健康教育和健康意识，更高水平推进健康湖北建设。", "湖北省")
+    assert "健康湖北建设" in found
+
+
+# -- named plans (…计划) ------------------------------------------------------------------------
+
+def test_named_plans_and_their_left_edge():  # Gansu 2025; gwr-2008; gwr-1995
+    found = strategies_in("全面落实“两新”政策和提振消费专项行动，实施服务业企业三年倍增计划。", "甘肃省")
+    assert "服务业企业三年倍增计划" in found  # 服务 is not stripped from 服务业
+    found = strategies_in("西部地区基本普及九年义务教育、基本扫除青壮年文盲攻坚计划如期完成。")
+    assert "扫除青壮年文盲攻坚计划" in found
+    found = strategies_in("努力完成“八五”计划，为“九五”期间的改革和发展打下一个好的基础。")
+    assert "“八五”计划" in found and "“九五”" not in found
+
+
+def test_schedules_and_the_yearly_plan_are_not_named_plans():  # seed 000 line 63
+    found = strategies_in("完成武隆区排水设施项目（一期）建设年度计划，全面启动污水管网改建项目建设。"
+                          "执行好国民经济和社会发展计划。", "重庆市武隆区")
+    assert not any(n.endswith("计划") for n in found)
+
+
+# -- quoted names: what is not a programme -----------------------------------------------------
+
+def test_quoted_tools_periods_and_place_slogans_dropped():  # seeds 000/002; Hubei 2025
+    found = strategies_in("构建国土空间“一张图”，建成“六大系统”。决胜“十四五”。", "重庆市武隆区")
+    assert not ({"“一张图”", "“六大系统”", "“十四五”"} & set(found))
+    found = strategies_in("办好重大开放活动，打造“投资中国·优选湖北”品牌。", "湖北省")
+    assert not any("优选湖北" in n for n in found)
+
+
+def test_quoted_principles_and_national_reforms_kept():  # seed 000 line 52; Zhejiang 2025
+    found = strategies_in("坚持“生态优先、绿色发展”和“共抓大保护、不搞大开发”。", "重庆市武隆区")
+    assert "“生态优先、绿色发展”" in found  # 发展 does not end an event name
+    found = strategies_in("全面推进政务服务增值化改革，深化“高效办成一件事”。", "浙江省")
+    assert found["高效办成一件事"]["level"] == "national"
+
+
+def test_words_after_a_name_and_one_of_n():  # seed 000 lines 30, 53
+    found = strategies_in("全面启动开发区（园区）改革工作，印发总体改革方案。"
+                          "荆竹村示范工程被纳入市级10个乡村振兴以工代赈综合示范工程之一。", "重庆市武隆区")
+    assert "开发区（园区）改革" in found
+    assert "乡村振兴以工代赈综合示范工程" in found
+
+
+# -- overlap with projects ------------------------------------------------------------------------
+
+def test_site_bound_works_are_left_to_projects():  # seed 000 lines 53, 63; gwr-2024
+    from kg.extract.places import extract_places
+    text = ("仙女山街道荆竹村乡村振兴以工代赈示范工程被纳入市级示范。完成武隆区G353大罗溪至鹅关修复养护工程。"
+            "深入实施文化惠民工程。加强荒漠化综合防治，深入推进“三北”工程建设。")
+    doc = parse_document(SourceText(path=Path("passage.txt"), text=text, format="txt"))
+    doc.place_name = "重庆市武隆区"
+    doc = extract_strategies(extract_places(doc))
+    names = {m.name for m in doc.mentions if m.kind is EntityKind.STRATEGY}
+    assert not any(n.startswith(("仙女山街道", "武隆区G353")) for n in names)
+    assert "文化惠民工程" in names and any("三北" in n for n in names)

@@ -127,7 +127,8 @@ def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         before = text[m.start() - 1] if m.start() > lo else ""
         after = text[m.end()] if m.end() < hi else ""
         # a whole word only: not inside a longer name (大唐 in 盛大唐…, 中交 in 集中交付)
-        if HAN.match(before) and before not in "与和及、引进联合支持携手" or \
+        governed = any(text[lo:m.start()].endswith(w) for w in governing_words())
+        if HAN.match(before) and before not in "与和及、" and not governed or \
                 (after and HAN.match(after) and not right_boundary_ok(text, m.end())
                  and after not in "兴·" and not text.startswith(("水电", "风电", "集团"), m.end())):
             continue

@@ -377,6 +377,9 @@ def title_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         # a verb before a conjunction governs both titles (争创A和B)
         governed = verb_end >= 0 or any(v in text[max(lo, start - 16):start] for v in TITLE_VERBS)
         start = strip_left(text, start, head, keep=2)
+        counted = COUNT_PREFIX.match(text, start, head)
+        if counted and head - counted.end() >= 2:
+            start = counted.end()  # 争创10个全国县域商业“领跑县”
         name = text[start:end]
         led = bool(TITLE_LEVEL.match(name))
         followed = text.startswith(("创建", "成果"), end)
