@@ -327,8 +327,12 @@ def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> No
 def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
           wait: bool = False, use_cache: bool = True,
           progress: Callable[[pipeline.DocumentResult], None] | None = None,
-          on_files: Callable[[int], None] | None = None) -> BuildSummary:
-    """Build the reports under `paths` into a new version of the store in `store_dir`."""
+          on_files: Callable[[int], None] | None = None, backend=None) -> BuildSummary:
+    """Build the reports under `paths` into a new version of the store in `store_dir`.
+
+    With `backend` (a kg.backends.remote.RemoteStore) the graphs are written to that SPARQL
+    endpoint instead; `store_dir` then only holds the extraction cache and the build lock.
+    """
     store_dir = Path(store_dir)
     summary = BuildSummary(store=str(store_dir))
     t_start = time.perf_counter()
@@ -358,8 +362,9 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                 _RESOLUTION = resolution
                 mapper = _Mapper(planned, quads_dir, jobs)
                 try:
-                    info = store.write_version(store_dir, written.quads(mapper, resolution, used),
-                                               verify=lambda s: _verify(s, written.n))
+                    write = backend.write_version if backend is not None else store.write_version
+                    info = write(store_dir, written.quads(mapper, resolution, used),
+                                 verify=lambda s: _verify(s, written.n))
                 finally:
                     mapper.close()
                 stage_times["map+store"] = time.perf_counter() - t

@@ -1,0 +1,1 @@
+"""Stores other than the embedded Oxigraph one (kg.store): remote SPARQL endpoints."""
