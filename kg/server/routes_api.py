@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pyoxigraph import NamedNode, Store
 from starlette.concurrency import run_in_threadpool
 
@@ -118,13 +119,14 @@ def checked_type(type_: str) -> str:
         raise RequestError(400, "bad request", str(e)) from None
 
 
-def page(request: Request, items: list, limit: int, offset: int, **extra) -> dict:
+def page(request: Request, items: list, limit: int, offset: int, **extra) -> JSONResponse:
     """A page of `items` (fetched with one extra to know whether more follow)."""
     more = len(items) > limit
     items = items[:limit]
     nxt = str(request.url.include_query_params(limit=limit, offset=offset + limit)) if more else None
-    return {**extra, "items": items, "count": len(items), "limit": limit, "offset": offset,
-            "next": nxt}
+    # JSONResponse directly: json.dumps of the cached values, no jsonable_encoder walk
+    return JSONResponse({**extra, "items": items, "count": len(items), "limit": limit,
+                         "offset": offset, "next": nxt})
 
 
 Limit = Query(20, ge=1, le=MAX_LIMIT, description="items per page")
@@ -135,7 +137,7 @@ Offset = Query(0, ge=0, le=10_000_000, description="items to skip")
 async def search(request: Request,
                  q: str = Query(..., min_length=1, max_length=200, description="text to find"),
                  type: str | None = Query(None, description="project, strategy, place, ..."),
-                 limit: int = Limit, offset: int = Offset) -> dict:
+                 limit: int = Limit, offset: int = Offset) -> JSONResponse:
     if type:
         checked_type(type)
     lk = lookups(request)
@@ -149,7 +151,7 @@ async def entity_relations(request: Request, type: str, key: str,
                            direction: str = Query("both", pattern="^(both|in|out)$"),
                            predicate: str | None = Query(None, max_length=500,
                                                          description="kgo local name or IRI"),
-                           limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Offset) -> dict:
+                           limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Offset) -> JSONResponse:
     checked_type(type)
     lk, k = lookups(request), path_key(key)
     items = await lk.answer(("relations", type, k, direction, predicate, limit, offset),
@@ -160,10 +162,10 @@ async def entity_relations(request: Request, type: str, key: str,
 
 
 @router.get("/api/entities/{type}/{key:path}", summary="labels, aliases, types, properties, mentions")
-async def entity_card(request: Request, type: str, key: str) -> dict:
+async def entity_card(request: Request, type: str, key: str) -> JSONResponse:
     checked_type(type)
     lk, k = lookups(request), path_key(key)
-    return await lk.answer(("entity", type, k), lambda: lookup.entity(lk.store, type, k))
+    return JSONResponse(await lk.answer(("entity", type, k), lambda: lookup.entity(lk.store, type, k)))
 
 
 def entity_ref(value: str, name: str) -> str:
@@ -212,11 +214,11 @@ async def paths(request: Request,
                 source: str = Query(..., max_length=1000, description="type/key or IRI"),
                 target: str = Query(..., max_length=1000, description="type/key or IRI"),
                 max_length: int = Query(4, ge=1, le=8, description="steps at most"),
-                limit: int = Query(10, ge=1, le=100, description="paths at most")) -> dict:
+                limit: int = Query(10, ge=1, le=100, description="paths at most")) -> JSONResponse:
     s, t = entity_ref(source, "source"), entity_ref(target, "target")
     lk = lookups(request)
-    return await lk.answer(("paths", s, t, max_length, limit),
-                           lambda: _paths(lk, s, t, max_length, limit))
+    return JSONResponse(await lk.answer(("paths", s, t, max_length, limit),
+                                        lambda: _paths(lk, s, t, max_length, limit)))
 
 
 def _policy_links(store: Store):
@@ -226,7 +228,7 @@ def _policy_links(store: Store):
 
 @router.get("/api/strategies/{key:path}/projects", summary="projects a strategy reaches, stated or through headings and 专栏, with evidence")
 async def strategy_projects(request: Request, key: str, limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                            offset: int = Offset) -> dict:
+                            offset: int = Offset) -> JSONResponse:
     lk, k = lookups(request), path_key(key)
     found = await lk.answer(("strategy-projects", k), lambda: lookup.strategy_projects(
         lk.store, k, links=lk.derived("policy_links", _policy_links), labels=lk.labels()))
@@ -241,7 +243,7 @@ async def targets(request: Request,
                   indicator: str | None = Query(None, max_length=200, description="label contains"),
                   place: str | None = Query(None, max_length=200, description="place label contains"),
                   document: str | None = Query(None, max_length=200, description="doc key or file name"),
-                  limit: int = Query(200, ge=1, le=MAX_LIMIT), offset: int = Offset) -> dict:
+                  limit: int = Query(200, ge=1, le=MAX_LIMIT), offset: int = Offset) -> JSONResponse:
     lk = lookups(request)
     found = await lk.answer(("targets", year, indicator, place, document, limit, offset),
                             lambda: lookup.targets(lk.store, year, indicator, place, document,
