@@ -49,9 +49,20 @@ def cmd_build(args) -> int:
             bar.update(1)
 
     try:
+        backend = None
+        if args.sparql_endpoint:  # write the graphs to an external store instead
+            from kg.backends.remote import RemoteStore
+            backend = RemoteStore(args.sparql_endpoint)
         summary = build(args.paths, args.store, jobs=args.jobs, wait=args.wait,
-                        use_cache=not args.no_cache, progress=progress, on_files=on_files)
+                        use_cache=not args.no_cache, progress=progress, on_files=on_files,
+                        backend=backend)
     except BuildError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        from kg.backends.remote import RemoteError
+        if not isinstance(e, RemoteError):
+            raise
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
@@ -206,6 +217,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     b.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
     b.add_argument("--no-cache", action="store_true", help="re-extract every document")
+    b.add_argument("--sparql-endpoint", metavar="URL", default=None,
+                   help="write the graphs to this SPARQL 1.1 endpoint (Graph Store Protocol) "
+                        "instead of the embedded store; --store then keeps only the cache")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check the store against the SHACL shapes")
