@@ -263,7 +263,8 @@ class QueryPool:
             self._idle.put_nowait(w)
         with self._lock:
             self._workers.difference_update(old)
-        await self._loop.run_in_executor(None, lambda: [w.stop() for w in old])
+        for w in old:  # in the background: the reload is done once the new ones serve
+            self._loop.run_in_executor(None, w.stop)
         self.reloads += 1
         return True
 
