@@ -356,9 +356,9 @@ def test_timeout_is_503_and_other_queries_are_served(limited):
     thread = threading.Thread(target=slow)
     thread.start()
     time.sleep(0.3)
-    t = time.monotonic()
     during = httpx.get(url, params={"query": PROJECTS + " # during"})
-    assert during.status_code == 200 and time.monotonic() - t < 1.0
+    assert during.status_code == 200
+    assert thread.is_alive(), "the other query was answered only after the slow one ended"
     thread.join()
     r = outcome["response"]
     assert r.status_code == 503 and "time limit of 1.5 s" in r.text
