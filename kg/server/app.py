@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kg.server import admin, pages, routes_analysis, sparql_route, update
 from kg.server import routes_api, routes_ld
-from kg.server.cache import ResultCache
+from kg.server.cache import CachedGetFastPath, ResultCache
 from kg.server.errors import install_error_handlers
 from kg.server.pool import QueryPool
 from kg.server.settings import Settings
@@ -57,6 +57,7 @@ def create_app(store_path: Path, **settings) -> FastAPI:
     app.state.cache = ResultCache(cfg.cache_bytes, cfg.cache_entry_bytes)
 
     install_error_handlers(app)
+    app.add_middleware(CachedGetFastPath)  # first, so CORS (if any) still wraps it
     if cfg.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cfg.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])

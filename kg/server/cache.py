@@ -14,6 +14,7 @@ from collections import OrderedDict
 from kg.sparql import QueryJob, QueryResult
 
 # Functions whose value changes between two runs of the same query: never cached.
+MAX_URLS = 10_000  # raw GET URLs remembered for the fast path (they point into the cache)
 _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
@@ -31,6 +32,7 @@ class ResultCache:
         self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
         self._entries: OrderedDict[tuple, tuple[QueryResult, str]] = OrderedDict()
         self._size = 0
+        self._urls: OrderedDict[tuple, tuple] = OrderedDict()  # fast_key -> cache key
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -43,6 +45,21 @@ class ResultCache:
             self._entries.move_to_end(key)
             self.hits += 1
             return entry
+
+    def remember_url(self, url_key: tuple | None, key: tuple) -> None:
+        """File a GET's raw URL and Accept under the cache key its answer is kept at."""
+        if url_key is None or key not in self._entries:
+            return
+        with self._lock:
+            self._urls[url_key] = key
+            self._urls.move_to_end(url_key)
+            while len(self._urls) > MAX_URLS:
+                self._urls.popitem(last=False)
+
+    def by_url(self, url_key: tuple) -> tuple[QueryResult, str] | None:
+        """The cached answer of a GET seen before (None when it or its answer is gone)."""
+        key = self._urls.get(url_key)
+        return self.get(key) if key is not None else None
 
     def put(self, key: tuple, result: QueryResult) -> str:
         """Remember a result (when it is worth it) and return its ETag."""
@@ -60,3 +77,53 @@ class ResultCache:
                 _, (evicted, _) = self._entries.popitem(last=False)
                 self._size -= len(evicted.body)
         return etag
+
+
+def fast_key(version: str, scope: dict) -> tuple | None:
+    """The key of a plain GET /sparql in the raw ASGI scope: URL and Accept, as sent."""
+    if scope.get("method") != "GET" or not scope.get("query_string"):
+        return None
+    accept = b""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept":
+            accept = value
+            break
+    return (version, scope.get("path"), scope["query_string"], accept)
+
+
+class CachedGetFastPath:
+    """ASGI middleware: answers a GET /sparql whose answer is cached before any routing.
+
+    A dashboard re-asking the same URL with the same Accept gets the same bytes; the full
+    endpoint decides once (parsing, negotiation, the worker) and files the URL here through
+    ResultCache.remember_url. Everything else passes through untouched.
+    """
+
+    PATHS = ("/sparql", "/sparql/")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") in self.PATHS:
+            state = scope["app"].state
+            key = fast_key(state.store_version, scope)
+            hit = state.cache.by_url(key) if key is not None else None
+            if hit is not None:
+                await _send_cached(scope, send, *hit)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_cached(scope, send, result: QueryResult, etag: str) -> None:
+    headers = [(b"etag", etag.encode()), (b"vary", b"Accept"), (b"cache-control", b"no-cache"),
+               (b"x-result-rows", str(result.rows).encode())]
+    inm = next((v for k, v in scope.get("headers", ()) if k == b"if-none-match"), None)
+    if inm is not None and etag in {t.strip().removeprefix("W/") for t in inm.decode("latin-1").split(",")}:
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers += [(b"content-type", result.media_type.encode()),
+                (b"content-length", str(len(result.body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": result.body})

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kg.server.cache import cache_key
+from kg.server.cache import cache_key, fast_key
 from kg.server.errors import RequestError, sparql_error_response
 from kg.server.negotiation import negotiate, prefers_html
 from kg.server.pages import query_page
@@ -93,6 +93,9 @@ async def sparql_endpoint(request: Request) -> Response:
         else:
             result = await request.app.state.pool.run(job)
             etag = request.app.state.cache.put(key, result)
+        # the next identical GET is answered before routing (cache.CachedGetFastPath)
+        request.app.state.cache.remember_url(
+            fast_key(request.app.state.store_version, request.scope), key)
     except (SparqlError, RequestError) as e:
         return sparql_error_response(request, e)
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache",
