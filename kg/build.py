@@ -10,11 +10,14 @@ The build streams, so its memory does not grow with the number of reports:
    graph says of its entities, so an unchanged graph is reused on the next build;
 4. store: the ontology, those files and the gazetteer graph are streamed into a new
    store version that replaces the current one only when complete and when it holds
-   exactly the quads written (see kg.store).
+   exactly the quads written (see kg.store). When the cache holds the manifest of the
+   current version (which file each graph came from) and few graphs changed, the new
+   version is a copy of the current one with only those graphs replaced.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -31,6 +34,7 @@ from pyoxigraph import Quad, RdfFormat, parse, serialize
 from kg import pipeline, rdf, store
 from kg.model import EntityKind
 from kg.resolve import Resolution, Resolver, entity_digest
+from kg.vocab import ONTOLOGY_GRAPH, graph_iri
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf"}
 # Below this many files, worker start-up (each loads jieba and the gazetteer) costs more
@@ -62,6 +66,7 @@ class BuildSummary:
     links: dict[str, int] = field(default_factory=dict)
     triples: int = 0
     graphs_reused: int = 0  # document graphs taken unchanged from the previous build
+    patched: bool = False  # the new version is the previous one with the changed graphs replaced
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -111,7 +116,11 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
     fingerprint = pipeline.code_fingerprint()
     work = [(f, cache_dir, fingerprint) for f in files]
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+    to_extract = sum(1 for f in files if not _is_cached(f, cache_dir, fingerprint))
+    if jobs > 1 and to_extract >= PARALLEL_THRESHOLD:
+        # workers forked after the warm-up start with jieba and the gazetteer loaded, and
+        # share their memory with the parent (copy-on-write)
+        pipeline.warm_up()
         with _pool(jobs) as pool:
             for r in pool.map(_extract, work, chunksize=1):
                 if progress:
@@ -123,6 +132,13 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
             if progress:
                 progress(r)
             yield r
+
+
+def _is_cached(path: Path, cache_dir: Path, fingerprint: str) -> bool:
+    try:
+        return pipeline.cache_file_for(path.read_bytes(), cache_dir, fingerprint).exists()
+    except OSError:
+        return True  # unreadable: the worker reports it, at no cost
 
 
 @dataclass
@@ -225,7 +241,7 @@ def _graph_digest(doc_summary: pipeline.DocumentSummary, plan: _Planned, res: Re
     return h.hexdigest()
 
 
-def _map(args: tuple[_Planned, Path, str]) -> tuple[Path, int, bool]:
+def _map(args: tuple[_Planned, Path, str]) -> tuple[str, Path, int, bool]:
     """One document's graph as an N-Quads file (reused when nothing it says changed)."""
     plan, quads_dir, fingerprint = args
     res = _RESOLUTION
@@ -235,7 +251,7 @@ def _map(args: tuple[_Planned, Path, str]) -> tuple[Path, int, bool]:
     if target.exists():
         try:
             with open(target, "rb") as f:
-                return target, int(f.readline().split()[1]), True
+                return plan.key, target, int(f.readline().split()[1]), True
         except (OSError, ValueError, IndexError):
             target.unlink(missing_ok=True)
     _, doc = pipeline.load_cached(plan.cache_file, plan.path)
@@ -246,7 +262,7 @@ def _map(args: tuple[_Planned, Path, str]) -> tuple[Path, int, bool]:
         f.write(f"# {len(quads)} quads\n".encode())
         serialize(quads, f, RdfFormat.N_QUADS)
     tmp.replace(target)
-    return target, len(quads), False
+    return plan.key, target, len(quads), False
 
 
 class _Mapper:
@@ -266,7 +282,7 @@ class _Mapper:
             self.pool = _pool(jobs)
             self.futures = [self.pool.submit(_map, w) for w in self.work]
 
-    def __iter__(self) -> Iterator[tuple[Path, int, bool]]:
+    def __iter__(self) -> Iterator[tuple[str, Path, int, bool]]:
         if self.pool is None:
             for w in self.work:
                 yield _map(w)
@@ -282,27 +298,45 @@ class _Mapper:
 # ---------------------------------------------------------------- 4. store
 
 class _Written:
-    """Counts the distinct quads sent to the store, source by source."""
+    """The distinct quads sent to the store, source by source, and which graph came from
+    which file (the manifest of the version, for the next build to patch)."""
 
     def __init__(self):
         self.n = 0
         self.reused = 0
+        self.graphs: dict[str, list] = {}  # document key -> [N-Quads file name, quads]
+        self.used: set[str] = set()
 
-    def quads(self, mapped: Iterable[tuple[Path, int, bool]], resolution: Resolution,
-              used: set[str]) -> Iterator[Quad]:
-        from kg.ontology import load_ontology_quads
-
-        ontology = dict.fromkeys(load_ontology_quads())
-        self.n += len(ontology)
-        yield from ontology
-        for path, n, reused in mapped:
-            used.add(path.name)
-            self.n += n
-            self.reused += reused
+    def documents(self, mapped: Iterable[tuple[str, Path, int, bool]]) -> Iterator[Quad]:
+        for key, path, n, reused in mapped:
+            self.record(key, path, n, reused)
             yield from parse(path=path, format=RdfFormat.N_QUADS)
-        gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
-        self.n += len(gazetteer)
-        yield from gazetteer
+
+    def record(self, key: str, path: Path, n: int, reused: bool) -> None:
+        self.used.add(path.name)
+        self.graphs[key] = [path.name, n]
+        self.n += n
+        self.reused += reused
+
+
+class _Shared:
+    """The two graphs the build writes itself: the ontology and the gazetteer chain."""
+
+    def __init__(self, resolution: Resolution):
+        from kg.ontology import ONTOLOGY_FILES, load_ontology_quads, ontology_path
+
+        self.ontology = dict.fromkeys(load_ontology_quads())
+        h = hashlib.blake2b(digest_size=10)
+        for name in ONTOLOGY_FILES:  # its blank nodes differ on every parse; the files do not
+            h.update(ontology_path(name).read_bytes())
+        self.ontology_digest = h.hexdigest()
+        self.gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
+        self.gazetteer_digest = hashlib.blake2b(
+            "\n".join(sorted(map(str, self.gazetteer))).encode(), digest_size=10).hexdigest()
+
+    def manifest(self) -> dict:
+        return {"ontology": [self.ontology_digest, len(self.ontology)],
+                "gazetteer": [self.gazetteer_digest, len(self.gazetteer)]}
 
 
 def _verify(new_store, written: int) -> None:
@@ -312,6 +346,121 @@ def _verify(new_store, written: int) -> None:
     if held != written:
         raise BuildError(f"the new store holds {held} quads after writing {written}; "
                          "kept the previous version")
+
+
+# ---------------------------------------------------------------- writing a version
+
+MANIFESTS_DIR = "manifests"  # under the cache: which file each graph of a version came from
+# Patch the current version (copy it, replace the changed graphs) when at most this share
+# of the document graphs changed; past it, a fresh bulk load is as fast and stays compact.
+PATCH_LIMIT = 0.25
+
+
+def _write_full(store_dir: Path, mapper: Iterable, shared: _Shared, written: _Written,
+                write=None):
+    def quads() -> Iterator[Quad]:
+        written.n += len(shared.ontology)
+        yield from shared.ontology
+        yield from written.documents(mapper)
+        written.n += len(shared.gazetteer)
+        yield from shared.gazetteer
+
+    write = write or store.write_version
+    return write(store_dir, quads(), verify=lambda s: _verify(s, written.n))
+
+
+def _read_manifest(store_dir: Path, cache_dir: Path) -> dict | None:
+    """The manifest of the store's current version, when this cache wrote it."""
+    try:
+        info = store.store_info(store_dir)
+        manifest = json.loads((cache_dir / MANIFESTS_DIR / f"{info.version}.json").read_text())
+    except (store.StoreError, OSError, ValueError):
+        return None
+    manifest["version_path"] = info.version_path
+    return manifest
+
+
+def _write_manifest(cache_dir: Path, version: str, manifest: dict) -> None:
+    folder = cache_dir / MANIFESTS_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{version}.json"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest), encoding="utf-8")
+    tmp.replace(target)
+    for f in folder.glob("*.json"):
+        if f != target:
+            f.unlink(missing_ok=True)
+
+
+def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
+                 written: _Written):
+    """Write the new version as the current one minus the graphs that changed, plus their
+    new content; None when too much changed for that to pay."""
+    results = list(mapper)  # mostly graphs reused from the cache: cheap
+    for r in results:
+        written.record(*r)
+    old_graphs = old.get("graphs", {})
+    changed = [k for k, v in written.graphs.items() if old_graphs.get(k) != v]
+    gone = [k for k in old_graphs if k not in written.graphs]
+    if len(changed) + len(gone) > PATCH_LIMIT * len(written.graphs):
+        return None, results
+    new_shared = shared.manifest()
+    remove = [graph_iri(k) for k in changed + gone]
+    if old.get("ontology") != new_shared["ontology"]:
+        remove.append(ONTOLOGY_GRAPH)
+    if old.get("gazetteer") != new_shared["gazetteer"]:
+        remove.append(rdf.GAZETTEER_GRAPH)
+    by_key = {r[0]: r[1] for r in results}
+
+    def quads() -> Iterator[Quad]:
+        if ONTOLOGY_GRAPH in remove:
+            yield from shared.ontology
+        for key in changed:
+            yield from parse(path=by_key[key], format=RdfFormat.N_QUADS)
+        if rdf.GAZETTEER_GRAPH in remove:
+            yield from shared.gazetteer
+
+    written.n += len(shared.ontology) + len(shared.gazetteer)
+    info = _patch_version(store_dir, old["version_path"], remove, quads(),
+                          verify=lambda s: _verify(s, written.n))
+    return info, results
+
+
+def _patch_version(store_dir: Path, base: Path, remove: list, quads: Iterable[Quad], verify):
+    """A new version made from a copy of `base` (a checkpoint: hard links, instant) with
+    the `remove` graphs dropped and `quads` added, verified, then swapped in.
+
+    The version layout, the swap and the pruning are kg.store's (write_version); this
+    belongs there, as a `patch_version`, and is kept here until it moves.
+    """
+    from pyoxigraph import Store
+
+    version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    tmp = store_dir / "versions" / (version + ".partial")
+    final = store_dir / "versions" / version
+    try:
+        source = Store.read_only(str(base))
+        source.backup(str(tmp))
+        del source
+        new = Store(str(tmp))
+        for graph in remove:
+            new.remove_graph(graph)
+        new.bulk_extend(quads)
+        new.flush()
+        verify(new)
+        del new  # close before the rename
+        os.rename(tmp, final)
+        link_tmp = store_dir / f"current.{os.getpid()}.tmp"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(Path("versions") / version, link_tmp)
+        os.replace(link_tmp, store_dir / "current")  # the atomic swap
+        store._fsync_dir(store_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    store._prune_versions(store_dir, keep=final)
+    return store.store_info(store_dir)
 
 
 def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:
@@ -357,18 +506,31 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                                      + "\n  ".join(summary.failed))
                 quads_dir = cache_dir / QUADS_DIR
                 quads_dir.mkdir(exist_ok=True)
-                written, used = _Written(), set()
+                written = _Written()
                 t = time.perf_counter()
                 _RESOLUTION = resolution
+                shared = _Shared(resolution)
+                old = _read_manifest(store_dir, cache_dir) if use_cache and backend is None else None
                 mapper = _Mapper(planned, quads_dir, jobs)
                 try:
-                    write = backend.write_version if backend is not None else store.write_version
-                    info = write(store_dir, written.quads(mapper, resolution, used),
-                                 verify=lambda s: _verify(s, written.n))
+                    info = None
+                    if old is not None:
+                        info, mapper_results = _write_patch(store_dir, old, mapper, shared, written)
+                        if info is None:  # too much changed: write it all, from the same files
+                            written = _Written()
+                            info = _write_full(store_dir, mapper_results, shared, written)
+                        else:
+                            summary.patched = True
+                    else:
+                        info = _write_full(store_dir, mapper, shared, written,
+                                           backend.write_version if backend is not None else None)
                 finally:
                     mapper.close()
                 stage_times["map+store"] = time.perf_counter() - t
-                _prune_quads(quads_dir, planned, used)
+                if use_cache and backend is None:
+                    _write_manifest(cache_dir, info.version,
+                                    {"graphs": written.graphs, **shared.manifest()})
+                _prune_quads(quads_dir, planned, written.used)
             finally:
                 _RESOLUTION = None
                 _DIGESTS.clear()

@@ -1,0 +1,206 @@
+"""Build-scale benchmark: time per MB, CPU use, peak memory and the triple count, from 10
+to N synthetic reports (benchmarks/synthetic_corpus.py), against a floor measured in the
+same run on the same files: reading and segmenting them (kg.ingest + kg.structure, on
+all cores), the least any build must do.
+
+Each size is built cold (a fresh store and cache) by the real command line,
+`python -m kg.cli build DIR --store S --json`, while its process tree is sampled for
+memory and CPU time. Results are appended to benchmarks/RESULTS.md (section "Build").
+
+    python benchmarks/build_scale.py --sizes 10 100 1000 [--corpus /tmp/syn] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+CLK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ---------------------------------------------------------------- process-tree sampling
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(_children(p))
+    return seen
+
+
+def _rss_and_cpu(pid: int) -> tuple[int, float]:
+    """Resident bytes (PSS when readable: shared pages of forked workers count once) and
+    CPU seconds of one process."""
+    rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    rss = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                rss = int(f.read().split()[1]) * PAGE
+        except OSError:
+            return 0, 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
+    except (OSError, IndexError):
+        cpu = 0.0
+    return rss, cpu
+
+
+def run_sampled(cmd: list[str], interval: float = 0.25) -> dict:
+    """Run a command; return its wall time and the peak summed PSS of its process tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_rss_and_cpu(p)[0] for p in _tree(proc.pid)))
+        time.sleep(interval)
+    out, err = proc.communicate()
+    return {"wall": time.perf_counter() - t0, "peak_pss": peak,
+            "returncode": proc.returncode, "stdout": out.decode(), "stderr": err.decode()}
+
+
+# ---------------------------------------------------------------- the floor
+
+def _read_and_segment(path: Path) -> int:
+    from kg.ingest import read_document
+    from kg.structure import parse_document
+
+    doc = parse_document(read_document(path))
+    return len(doc.sentences)
+
+
+def floor(files: list[Path], jobs: int) -> float:
+    """Seconds to read and segment every file (structure parse), on `jobs` processes."""
+    t = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        sum(pool.map(_read_and_segment, files, chunksize=4))
+    return time.perf_counter() - t
+
+
+# ---------------------------------------------------------------- one size
+
+def measure(corpus: Path, n: int, work: Path, jobs: int) -> dict:
+    src = sorted(corpus.glob("*.txt"))[:n]
+    if len(src) < n:
+        raise SystemExit(f"{corpus} holds {len(src)} reports, fewer than {n}")
+    folder = work / f"in-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for p in src:
+        os.link(p, folder / p.name)
+    mb = sum(p.stat().st_size for p in src) / 1e6
+    store_dir = work / f"store-{n}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    floor_s = floor(sorted(folder.iterdir()), jobs)
+    before = _children_cpu()
+    r = run_sampled([sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(store_dir),
+                     "--json", "--jobs", str(jobs)])
+    cpu = _children_cpu() - before
+    if r["returncode"] not in (0, 1):
+        raise SystemExit(f"build of {n} failed:\n{r['stderr'][-3000:]}")
+    summary = json.loads(r["stdout"])
+    from kg.store import open_store
+
+    st = open_store(store_dir)
+    held = len(st)
+    graphs = sum(1 for _ in st.named_graphs())
+    del st
+    row = {"n": n, "mb": mb, "wall": r["wall"], "floor": floor_s, "cpu": cpu,
+           "cpu_util": cpu / (r["wall"] * jobs), "peak_pss": r["peak_pss"],
+           "documents": summary["documents"], "failed": len(summary["failed"]),
+           "triples": summary["triples"], "held": held, "graphs": graphs,
+           "timings": summary["timings"]}
+    return row
+
+
+def _children_cpu() -> float:
+    import resource
+
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def report(rows: list[dict], jobs: int) -> str:
+    base = rows[0]
+    lines = [f"\n### Build scale ({time.strftime('%Y-%m-%d %H:%M')}, {jobs} jobs, "
+             f"{os.cpu_count()} cores; `python benchmarks/build_scale.py`)\n",
+             "Cold builds of synthetic reports (benchmarks/synthetic_corpus.py) by `kg build`. "
+             "Floor = reading and segmenting the same files on the same cores, same run. "
+             f"Per-MB ratio is against the smallest size (goal: ≤ 1.3).\n",
+             "| reports | MB | wall s | s/MB | s/MB ÷ first | CPU s/MB | CPU s/MB ÷ first | floor s/MB "
+             "| build ÷ floor | CPU use (of all cores) | peak PSS MiB | triples written | held | graphs |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        spm = r["wall"] / r["mb"]
+        cpm = r["cpu"] / r["mb"]
+        lines.append(f"| {r['n']} | {r['mb']:.1f} | {r['wall']:.1f} | {spm:.2f} | "
+                     f"{spm / (base['wall'] / base['mb']):.2f} | {cpm:.2f} | "
+                     f"{cpm / (base['cpu'] / base['mb']):.2f} | {r['floor'] / r['mb']:.3f} | "
+                     f"{r['wall'] / r['floor']:.0f}× | {r['cpu_util']:.0%} | "
+                     f"{r['peak_pss'] / 2**20:.0f} | {r['triples']} | {r['held']} | {r['graphs']} |")
+    lines.append("")
+    last = rows[-1]
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in last["timings"].items())
+    lines.append(f"Stage seconds at {last['n']} reports (extraction stages summed over workers): {stages}.\n")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--corpus", type=Path, default=Path("/tmp/policykg-synthetic"))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/policykg-build-scale"))
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-results", action="store_true", help="do not append to RESULTS.md")
+    args = ap.parse_args()
+    need = max(args.sizes)
+    if len(list(args.corpus.glob("*.txt"))) < need:
+        from synthetic_corpus import generate
+
+        print(f"generating {need} synthetic reports in {args.corpus}", file=sys.stderr)
+        generate(args.corpus, need, args.seed)
+    rows = []
+    for n in sorted(args.sizes):
+        row = measure(args.corpus, n, args.work, args.jobs)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    text = report(rows, args.jobs)
+    print(text)
+    if not args.no_results:
+        with open(RESULTS, "a", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
