@@ -103,15 +103,25 @@ PREFIXES = {
 ENTITY_TYPES = ("project", "strategy", "place", "sector", "event", "organization",
                 "indicator", "target", "observation", "document")
 
-# Characters an IRI may not contain (RFC 3987), plus those that would end or split a
-# path segment; everything else, Chinese included, stays as written so keys are readable.
-_UNSAFE = set('<>"{}|\\^`/ %#?[]') | {chr(c) for c in range(0x20)} | {"\x7f"}
+# What an IRI path segment may hold as written (RFC 3987 ipchar): ASCII unreserved and
+# sub-delims, ':' and '@', and the non-ASCII "ucschar" ranges (Chinese among them), so keys
+# stay readable; everything else is %-escaped as UTF-8. '/' is escaped: a key is one segment.
+_ASCII_KEPT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@")
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF)) + tuple(
+    (plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)) + ((0xE1000, 0xEFFFD),)
+
+
+def _iri_safe(c: str) -> bool:
+    if c in _ASCII_KEPT:
+        return True
+    n = ord(c)
+    return n >= 0xA0 and any(lo <= n <= hi for lo, hi in _UCSCHAR) and not c.isspace()
 
 
 def iri_key(text: str) -> str:
-    """A readable IRI path segment for a name: Chinese kept, unsafe characters %-escaped."""
-    return "".join("".join(f"%{b:02X}" for b in c.encode()) if c in _UNSAFE or c.isspace() else c
-                   for c in text.strip())
+    """A readable IRI path segment for a name: Chinese kept, anything else %-escaped."""
+    return "".join(c if _iri_safe(c) else "".join(
+        f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass")) for c in text.strip())
 
 
 def entity_iri(entity_type: str, key: str) -> NamedNode:
