@@ -353,7 +353,7 @@ def _verify(new_store, written: int) -> None:
 MANIFESTS_DIR = "manifests"  # under the cache: which file each graph of a version came from
 # Patch the current version (copy it, replace the changed graphs) when at most this share
 # of the document graphs changed; past it, a fresh bulk load is as fast and stays compact.
-PATCH_LIMIT = 0.25
+PATCH_LIMIT = 0.5
 
 
 def _write_full(store_dir: Path, mapper: Iterable, shared: _Shared, written: _Written,
@@ -365,7 +365,7 @@ def _write_full(store_dir: Path, mapper: Iterable, shared: _Shared, written: _Wr
         written.n += len(shared.gazetteer)
         yield from shared.gazetteer
 
-    write = write or store.write_version
+    write = write or _write_version
     return write(store_dir, quads(), verify=lambda s: _verify(s, written.n))
 
 
@@ -421,33 +421,45 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
             yield from shared.gazetteer
 
     written.n += len(shared.ontology) + len(shared.gazetteer)
-    info = _patch_version(store_dir, old["version_path"], remove, quads(),
-                          verify=lambda s: _verify(s, written.n))
+    info = _write_version(store_dir, quads(), lambda s: _verify(s, written.n),
+                          base=old["version_path"], remove=remove)
     return info, results
 
 
-def _patch_version(store_dir: Path, base: Path, remove: list, quads: Iterable[Quad], verify):
-    """A new version made from a copy of `base` (a checkpoint: hard links, instant) with
-    the `remove` graphs dropped and `quads` added, verified, then swapped in.
+LOAD_CHUNK = 250_000  # quads per bulk load: Oxigraph's loader holds a whole call in memory
 
-    The version layout, the swap and the pruning are kg.store's (write_version); this
-    belongs there, as a `patch_version`, and is kept here until it moves.
+
+def _write_version(store_dir: Path, quads: Iterable[Quad], verify, base: Path | None = None,
+                   remove: Iterable = ()):
+    """Write a new version, verify it, then swap it in: kg.store.write_version's layout,
+    swap and pruning, with two additions that belong there (and move there with the
+    store's owner): the quads are bulk-loaded in chunks, so memory stays flat however
+    many there are (one bulk_extend of 1.2M quads peaks at 1 GiB, chunks at 170 MiB);
+    and a version can start as a copy of `base` (a checkpoint: hard links, instant)
+    with the `remove` graphs dropped, so an incremental build writes only what changed.
     """
+    from itertools import islice
+
     from pyoxigraph import Store
 
     version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     tmp = store_dir / "versions" / (version + ".partial")
     final = store_dir / "versions" / version
     try:
-        source = Store.read_only(str(base))
-        source.backup(str(tmp))
-        del source
+        if base is not None:
+            source = Store.read_only(str(base))
+            source.backup(str(tmp))
+            del source
         new = Store(str(tmp))
         for graph in remove:
             new.remove_graph(graph)
-        new.bulk_extend(quads)
+        quads = iter(quads)
+        while chunk := list(islice(quads, LOAD_CHUNK)):
+            new.bulk_extend(chunk)
         new.flush()
         verify(new)
+        if base is None:
+            new.optimize()  # a patched version keeps the compaction of its base
         del new  # close before the rename
         os.rename(tmp, final)
         link_tmp = store_dir / f"current.{os.getpid()}.tmp"

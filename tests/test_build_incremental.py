@@ -1,0 +1,85 @@
+"""Incremental builds: after one report changes or is added, only it is extracted again,
+the other graphs come from the cache, and the store equals a build from scratch."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode
+
+from kg.build import build
+from kg.store import open_store, store_info
+
+ROOT = Path(__file__).resolve().parents[1]
+NATIONAL = ROOT.parent / "shared" / "corpus" / "national"
+# Short real reports, so that the builds are quick: the national reports of 1960 and 1975,
+# and the one of 1980 to add.
+REPORTS = [NATIONAL / "gwr-1960.txt", NATIONAL / "gwr-1975.txt"]
+ADDED = NATIONAL / "gwr-1980.txt"
+
+
+def content(store_dir: Path) -> set:
+    """The store's quads, without the ontology's blank-node structures (their labels
+    differ on every parse of the ontology files)."""
+    return {q for q in open_store(store_dir).quads_for_pattern(None, None, None, None)
+            if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Two reports built once into a store whose cache later builds reuse."""
+    root = tmp_path_factory.mktemp("incremental")
+    reports = root / "reports"
+    reports.mkdir()
+    for p in REPORTS:
+        shutil.copy(p, reports / p.name)
+    summary = build([reports], root / "store")
+    return root, reports, summary
+
+
+def test_an_unchanged_rebuild_extracts_nothing_and_patches_the_version(built):
+    root, reports, first = built
+    before = store_info(root / "store").version
+    again = build([reports], root / "store")
+    assert again.cached == len(REPORTS)
+    assert again.graphs_reused == len(REPORTS) and again.patched
+    assert again.triples == first.triples
+    assert store_info(root / "store").version != before
+
+
+def test_a_changed_report_alone_is_extracted_and_the_store_equals_a_fresh_build(built, tmp_path):
+    root, reports, _ = built
+    changed = reports / REPORTS[0].name
+    # reword one passage: the report's text and its graph change, the other's does not
+    text = changed.read_text(encoding="utf-8")
+    assert "农业" in text
+    changed.write_text(text.replace("农业", "农林业", 2), encoding="utf-8")
+    summary = build([reports], root / "store")
+    assert summary.cached == len(REPORTS) - 1  # only the changed report was extracted
+    assert summary.patched
+    fresh = build([reports], tmp_path / "fresh", use_cache=False)
+    assert summary.triples == fresh.triples
+    assert content(root / "store") == content(tmp_path / "fresh")
+
+
+def test_an_added_report_is_extracted_and_its_graph_joins_the_others(built, tmp_path):
+    root, reports, _ = built
+    shutil.copy(ADDED, reports / ADDED.name)
+    summary = build([reports], root / "store")
+    assert summary.documents == len(REPORTS) + 1
+    assert summary.cached == len(REPORTS)
+    graphs = {g.value for g in open_store(root / "store").named_graphs()}
+    assert "https://w3id.org/policykg/graph/gwr-1980" in graphs
+    fresh = build([reports], tmp_path / "fresh", use_cache=False)
+    assert content(root / "store") == content(tmp_path / "fresh")
+
+
+def test_a_removed_report_leaves_the_store(built, tmp_path):
+    root, reports, _ = built
+    (reports / ADDED.name).unlink(missing_ok=True)
+    build([reports], root / "store")
+    graphs = {g.value for g in open_store(root / "store").named_graphs()}
+    assert "https://w3id.org/policykg/graph/gwr-1980" not in graphs
+    fresh = build([reports], tmp_path / "fresh", use_cache=False)
+    assert content(root / "store") == content(tmp_path / "fresh")
