@@ -322,7 +322,7 @@ class _Written:
 class _Shared:
     """The two graphs the build writes itself: the ontology and the gazetteer chain."""
 
-    def __init__(self, resolution: Resolution):
+    def __init__(self, resolution: Resolution, cache_dir: Path):
         from kg.ontology import ONTOLOGY_FILES, load_ontology_quads, ontology_path
 
         self.ontology = dict.fromkeys(load_ontology_quads())
@@ -330,9 +330,29 @@ class _Shared:
         for name in ONTOLOGY_FILES:  # its blank nodes differ on every parse; the files do not
             h.update(ontology_path(name).read_bytes())
         self.ontology_digest = h.hexdigest()
-        self.gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
-        self.gazetteer_digest = hashlib.blake2b(
-            "\n".join(sorted(map(str, self.gazetteer))).encode(), digest_size=10).hexdigest()
+        self.gazetteer, self.gazetteer_digest = self._gazetteer(resolution, cache_dir)
+
+    @staticmethod
+    def _gazetteer(resolution: Resolution, cache_dir: Path) -> tuple[dict, str]:
+        """The gazetteer graph, from the cache when the same places were resolved (so a
+        rebuild needs not load the gazetteer)."""
+        h = hashlib.blake2b(digest_size=10)
+        h.update(rdf_fingerprint().encode())
+        for e in resolution.of_kind(EntityKind.PLACE):
+            h.update(f"{e.key}\0{e.attrs.get('adcode', '')}\n".encode())
+        digest = h.hexdigest()
+        cached = cache_dir / QUADS_DIR / f"gazetteer-{digest}.nq"
+        if cached.is_file():
+            try:
+                return dict.fromkeys(parse(path=cached, format=RdfFormat.N_QUADS)), digest
+            except (OSError, SyntaxError, ValueError):
+                pass
+        quads = dict.fromkeys(rdf.gazetteer_quads(resolution))
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            serialize(quads, f, RdfFormat.N_QUADS)
+        tmp.replace(cached)
+        return quads, digest
 
     def manifest(self) -> dict:
         return {"ontology": [self.ontology_digest, len(self.ontology)],
@@ -479,7 +499,8 @@ def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> No
     """Drop the superseded graphs of this build's documents (older entity descriptions)."""
     prefixes = {p.cache_file.stem for p in planned}
     for f in quads_dir.glob("*.nq"):
-        if f.name not in used and f.name[:f.name.rfind("-")] in prefixes:
+        if f.name not in used and (f.name[:f.name.rfind("-")] in prefixes
+                                   or f.name.startswith("gazetteer-")):
             f.unlink(missing_ok=True)
 
 
@@ -521,7 +542,7 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                 written = _Written()
                 t = time.perf_counter()
                 _RESOLUTION = resolution
-                shared = _Shared(resolution)
+                shared = _Shared(resolution, cache_dir)
                 old = _read_manifest(store_dir, cache_dir) if use_cache and backend is None else None
                 mapper = _Mapper(planned, quads_dir, jobs)
                 try:
@@ -542,7 +563,8 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                 if use_cache and backend is None:
                     _write_manifest(cache_dir, info.version,
                                     {"graphs": written.graphs, **shared.manifest()})
-                _prune_quads(quads_dir, planned, written.used)
+                _prune_quads(quads_dir, planned,
+                             written.used | {f"gazetteer-{shared.gazetteer_digest}.nq"})
             finally:
                 _RESOLUTION = None
                 _DIGESTS.clear()

@@ -17,7 +17,6 @@ import os
 import sys
 from pathlib import Path
 
-import rdflib
 from pyoxigraph import Quad, RdfFormat, parse
 
 from kg.vocab import ONTOLOGY_GRAPH
@@ -71,8 +70,10 @@ def load_ontology_quads() -> list[Quad]:
     return quads
 
 
-def load_ontology_graph() -> rdflib.Graph:
+def load_ontology_graph() -> "rdflib.Graph":
     """The same statements as an rdflib graph (for pyshacl and for tests)."""
+    import rdflib  # here, so that a build (which needs only the quads) does not load it
+
     graph = rdflib.Graph()
     for name in ONTOLOGY_FILES:
         graph.parse(ontology_path(name), format="turtle")

@@ -217,9 +217,6 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
     extracted again. `keep_document=False` returns only the summary and the cache file
     (a streaming build reads the Document back when it maps it to RDF).
     """
-    from kg.ingest import DocumentError, read_document
-    from kg.structure import parse_document
-
     result = DocumentResult(path=path)
     t0 = time.perf_counter()
     try:
@@ -238,6 +235,9 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
                 return result
             except Exception:  # a torn cache entry is only a missed cache
                 cache_file.unlink(missing_ok=True)
+    from kg.ingest import DocumentError, read_document  # not needed for cache hits
+    from kg.structure import parse_document
+
     stage = "read"
     load_jieba()  # once per process, from its caches
     t0 = time.perf_counter()
