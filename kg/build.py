@@ -110,8 +110,8 @@ def _extract(args: tuple[Path, Path, str]) -> pipeline.DocumentResult:
 
 
 def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
-                 progress: Callable[[pipeline.DocumentResult], None] | None = None
-                 ) -> Iterator[pipeline.DocumentResult]:
+                 progress: Callable[[pipeline.DocumentResult], None] | None = None,
+                 timings: Counter | None = None) -> Iterator[pipeline.DocumentResult]:
     """Extract every file into the cache; yield the results (summaries) in file order."""
     fingerprint = pipeline.code_fingerprint()
     work = [(f, cache_dir, fingerprint) for f in files]
@@ -120,7 +120,10 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
     if jobs > 1 and to_extract >= PARALLEL_THRESHOLD:
         # workers forked after the warm-up start with jieba and the gazetteer loaded, and
         # share their memory with the parent (copy-on-write)
+        t = time.perf_counter()
         pipeline.warm_up()
+        if timings is not None:
+            timings["warm-up (wall)"] += time.perf_counter() - t
         with _pool(jobs) as pool:
             for r in pool.map(_extract, work, chunksize=1):
                 if progress:
@@ -157,8 +160,8 @@ def _extract_and_resolve(files: list[Path], cache_dir: Path, jobs: int | None,
     planned: list[_Planned] = []
     by_digest: dict[str, str] = {}
     stems: Counter[str] = Counter(RESERVED_KEYS)
-    t_resolve = 0.0
-    for r in run_pipeline(files, cache_dir, jobs, progress):
+    t_resolve, t_start = 0.0, time.perf_counter()
+    for r in run_pipeline(files, cache_dir, jobs, progress, stage_times):
         stage_times.update(r.timings)
         summary.cached += r.cached
         if r.error:
@@ -180,6 +183,7 @@ def _extract_and_resolve(files: list[Path], cache_dir: Path, jobs: int | None,
         resolver.add(s.keys)
         t_resolve += time.perf_counter() - t
     t = time.perf_counter()
+    stage_times["extract (wall)"] = t - t_start - t_resolve - stage_times["warm-up (wall)"]
     resolution = resolver.result()
     stage_times["resolve"] = t_resolve + time.perf_counter() - t
     summary.documents = len(planned)

@@ -109,6 +109,9 @@ def load_jieba() -> None:
 def warm_up(components: list[tuple[str, str]] | None = None) -> None:
     """Load what every component shares (jieba, the gazetteer) and import the components,
     so that worker processes forked afterwards start ready and share that memory."""
+    import kg.ingest  # noqa: F401
+    import kg.structure  # noqa: F401
+
     load_jieba()
     for _, spec in components or COMPONENTS:
         load_component(spec)

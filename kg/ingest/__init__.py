@@ -10,11 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kg.ingest.docx import read_docx
 from kg.ingest.errors import DocumentError
-from kg.ingest.html import extract_article_text
 from kg.ingest.normalize import normalize_text
-from kg.ingest.pdf import read_pdf
 from kg.ingest.sniff import looks_like_html, sniff_binary_format
 from kg.ingest.text import decode_text
 from kg.model import SourceText
@@ -27,6 +24,26 @@ MAX_BYTES = int(float(os.environ.get("KG_MAX_INPUT_MB", "50")) * 1024 * 1024)
 
 # Extensions we know; others are read only when their bytes are text/HTML/DOCX/PDF.
 KNOWN_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".docx", ".pdf", ""}
+
+
+# The readers of DOCX, HTML and PDF load their libraries (python-docx, BeautifulSoup,
+# pypdf: a third of a second together) only when a file of their kind comes.
+def read_docx(data: bytes, path: Path) -> str:
+    from kg.ingest.docx import read_docx as read
+
+    return read(data, path)
+
+
+def extract_article_text(html: str) -> str:
+    from kg.ingest.html import extract_article_text as extract
+
+    return extract(html)
+
+
+def read_pdf(data: bytes, path: Path) -> str:
+    from kg.ingest.pdf import read_pdf as read
+
+    return read(data, path)
 
 
 def read_document(path: Path | str, max_bytes: int | None = None) -> SourceText:
