@@ -58,7 +58,7 @@ class Division:
     """One administrative division of the dataset."""
 
     code: str
-    name: str  # official full name (武隆区, 白马镇, 荆竹村)
+    name: str  # official full name (都江堰市, 青城山镇, 泰安村)
     level: str  # province | city | district | town | village
     parent: str | None  # code of the enclosing division (pseudo-cities skipped)
     type: str  # province|city|district|town|township|subdistrict|village|community
@@ -307,7 +307,7 @@ class Gazetteer:
         return [short]
 
     def resolve_document_place(self, place_name: str) -> Division | None:
-        """The division a report is about, from its title or issuer (重庆市武隆区 → 武隆区).
+        """The division a report is about, from its title or issuer (四川省都江堰市 → 都江堰市).
 
         Reads full names left to right, each inside the previous one; a first name that is
         ambiguous nationally (朝阳区) counts only when it is a province or city, or unique.

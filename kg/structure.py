@@ -383,7 +383,7 @@ def _find_issuer(rest: list[str], title: str, opening: str) -> str:
 
 def find_report_place(title: str) -> str:
     """The place a report is about, as written at the start of its title
-    ("重庆市武隆区", "安徽省", "中华人民共和国"), or ''."""
+    ("四川省都江堰市", "安徽省", "中华人民共和国"), or ''."""
     text = re.sub(r"^(关于)?((?:19|20)\d\d年(?:度)?)?", "", title)
     for country in COUNTRY_NAMES:
         if text.startswith(country):

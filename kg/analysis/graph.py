@@ -55,7 +55,7 @@ def document_key(document_iri: str | None) -> str:
 
 
 def resolve_entity(ref: str) -> str:
-    """An entity IRI from an IRI or a `type/key` reference (project/白马航电)."""
+    """An entity IRI from an IRI or a `type/key` reference (project/利泽航电枢纽)."""
     if ref.startswith(("http://", "https://")):
         return ref
     kind, sep, key = ref.partition("/")

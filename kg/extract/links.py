@@ -15,7 +15,7 @@ implements, when
 - (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
 - (name) the strategy lies inside the project's name (乡村振兴以工代赈示范工程 -> 以工代赈).
 locatedIn, when
-- (name) a place lies inside the project's name (仙女山天文馆 -> 仙女山);
+- (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
 - (row) the project's 专栏 row label names a place (not one inside a strategy's name).
 """

@@ -152,7 +152,7 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
             name_end = _trade_word_end(text, start, end if not last else min(end, start + 10))
             in_company_list = len(items) > 1 and _list_names_firms(text, items, base)
             if name_end is None and in_company_list and (not last or _count_follows(text, end)):
-                name_end = _item_end(text, start, end)  # 武隆苕粉 in “A、B、C4家…企业”
+                name_end = _item_end(text, start, end)  # X苕粉 in “A、B、C4家…企业”
             if name_end is None:
                 continue
             after = text[name_end:name_end + 8]

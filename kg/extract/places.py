@@ -247,7 +247,7 @@ class PlaceFinder:
         self.cands.append(Candidate(start, end, name, place_type, rule, division, parent))
 
     def find_full_names(self) -> None:
-        """Division names written in full (重庆市, 武隆区, 白马镇, 荆竹村)."""
+        """Division names written in full (四川省, 都江堰市, 青城山镇, 泰安村)."""
         text = self.text
         district = self.context.get("district")
         if district:
@@ -281,7 +281,7 @@ class PlaceFinder:
         return word.endswith(("镇", "乡", "街道", "村")) and len(word) >= 3 and (tag is None or tag.startswith("ns"))
 
     def _after_place(self, i: int) -> bool:
-        """Whether a full place name ends at i (the 仙女山街道 of 仙女山街道荆竹村)."""
+        """Whether a full place name ends at i (the 青城山镇 of 青城山镇泰安村)."""
         return any(c.end == i and c.division is not None for c in self.cands)
 
     def find_short_names(self) -> None:
@@ -321,7 +321,7 @@ class PlaceFinder:
         """Mountains, rivers, lakes, scenic areas by suffix, on words jieba takes as names."""
         words = self.tokens.words
         for k, (s, e, w, flag) in enumerate(words):
-            # one word carrying the suffix itself (仙女山, 乌江流域 is two words)
+            # one word carrying the suffix itself (黄山, 乌江流域 is two words)
             for suffix, typ in FEATURE_SUFFIXES:
                 if w.endswith(suffix) and len(w) > len(suffix):
                     stem_len = len(w) - len(suffix)
@@ -332,7 +332,7 @@ class PlaceFinder:
                         else:
                             self.add(s, e, typ, "feature")
                     break
-            # a name word followed by a suffix word (芙蓉 + 湖, 仙女山 + 度假区, 车盘 + 水库)
+            # a name word followed by a suffix word (西 + 湖, 黄山 + 风景区, 三峡 + 水库)
             if k + 1 < len(words) and len(w) >= 2 and w not in GENERIC_WORDS:
                 nxt = words[k + 1][2]
                 for suffix, typ in FEATURE_SUFFIXES:

@@ -57,7 +57,7 @@ OPEN, CLOSE = "（(“‘《【〔[", "）)”’》】〕]"
 CLAUSE_SEPS = set("，,。；;：:！!？?\n\t")
 ITEM_SEPS = set("、")
 
-# What may follow a suffix and still belong to the name: a bracketed section (（武隆段）),
+# What may follow a suffix and still belong to the name: a bracketed section (（内江段）),
 # a phase (一期, （二期）), a kind of works (提档升级, 改造), a trailing 项目/工程.
 TAIL = re.compile(
     r"(?:（[^（）]{1,40}）|\([^()]{1,40}\))?"
@@ -425,9 +425,9 @@ def project_alias_key(name: str, place_prefixes: tuple[str, ...] = ()) -> str:
 
     Normalisations (all general, none tied to a report):
     - NFKC, and bracket/quote marks removed while their content stays
-      (渝湘高速复线（武隆段） == 渝湘高速公路复线武隆段 after the next rule);
+      (成渝高速复线（内江段） == 成渝高速公路复线内江段 after the next rule);
     - 公路 dropped (高速公路 == 高速), and 建设/项目/工程 dropped anywhere, 枢纽 at the end
-      (白马航电枢纽 == 白马航电);
+      (利泽航电枢纽 == 利泽航电);
     - a leading place prefix of the document's own place dropped (place_prefixes, e.g.
       the district's names with and without 区/县), since reports omit their own name;
     - the remaining characters are kept in order, so that word order stays meaningful;
@@ -446,9 +446,9 @@ def project_alias_key(name: str, place_prefixes: tuple[str, ...] = ()) -> str:
 
 def same_project(a: str, b: str, place_prefixes: tuple[str, ...] = ()) -> bool:
     """Whether two names denote one project: equal alias keys, or keys of equal length that
-    differ by one swap of neighbouring characters (白马电航枢纽 / 白马航电枢纽). A general
+    differ by one swap of neighbouring characters (利泽电航枢纽 / 利泽航电枢纽). A general
     rule, not a list of variants; a leading river or place the other name lacks
-    (乌江白马电航 / 白马航电) is not bridged here."""
+    (嘉陵江利泽电航 / 利泽航电) is not bridged here."""
     ka, kb = project_alias_key(a, place_prefixes), project_alias_key(b, place_prefixes)
     if ka == kb:
         return True
