@@ -7,7 +7,14 @@ Each size is built cold (a fresh store and cache) by the real command line,
 `python -m kg.cli build DIR --store S --json`, while its process tree is sampled for
 memory and CPU time. Results are appended to benchmarks/RESULTS.md (section "Build").
 
-    python benchmarks/build_scale.py --sizes 10 100 1000 [--corpus /tmp/syn] [--keep]
+Extraction costs ~20 CPU-seconds per MB, so cold builds of thousands of reports take
+hours on two cores. `--seeded N ...` measures the stages after extraction (loading the
+cached extractions, resolution, mapping, store) at larger sizes: it makes N cache
+entries from the extractions of a cold build (project, organisation and event names
+suffixed per copy, so entities multiply as with renamed reports), then builds them.
+
+    python benchmarks/build_scale.py --sizes 10 100 [--corpus /tmp/syn]
+    python benchmarks/build_scale.py --seeded 100 1000 --from /tmp/policykg-build-scale/store-100
 """
 from __future__ import annotations
 
@@ -143,6 +150,88 @@ def measure(corpus: Path, n: int, work: Path, jobs: int) -> dict:
     return row
 
 
+def seed_cache(source_store: Path, n: int, folder: Path, store_dir: Path) -> None:
+    """N report files whose extractions are already in store_dir's cache (see the module doc)."""
+    import pickle
+
+    from kg import pipeline
+    from kg.model import EntityKind
+
+    fingerprint = pipeline.code_fingerprint()
+    # one extraction per report (any code version: only what follows extraction is measured)
+    bases = sorted({p.name.split("-")[0]: p for p in (source_store / "cache").glob("*.pickle")}.values())
+    if not bases:
+        raise SystemExit(f"{source_store}/cache holds no extraction; "
+                         "run a cold build first (--sizes 100)")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(store_dir, ignore_errors=True)
+    folder.mkdir(parents=True)
+    from kg.store import init_store_dir
+
+    init_store_dir(store_dir)
+    renamed = {EntityKind.PROJECT, EntityKind.ORGANIZATION, EntityKind.EVENT}
+    for i in range(n):
+        _, doc = pipeline.load_cached(bases[i % len(bases)])
+        tag = f"{i:05d}"
+        doc.text += f"\n{tag}\n"  # distinct text, so no copy is dropped as a duplicate
+        for m in doc.mentions:
+            if m.kind in renamed:
+                m.text, m.name = m.text + tag, m.name + tag
+        data = doc.text.encode("utf-8")
+        path = folder / f"seeded{tag}_{doc.source.path.stem}.txt"
+        path.write_bytes(data)
+        doc.source.path = path
+        summary = pipeline.summarize(doc)
+        with open(pipeline.cache_file_for(data, store_dir / "cache", fingerprint), "wb") as f:
+            pickle.dump(summary, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def measure_seeded(source_store: Path, n: int, work: Path, jobs: int) -> dict:
+    folder, store_dir = work / f"seeded-in-{n}", work / f"seeded-store-{n}"
+    seed_cache(source_store, n, folder, store_dir)
+    mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+    before = _children_cpu()
+    r = run_sampled([sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(store_dir),
+                     "--json", "--jobs", str(jobs)])
+    cpu = _children_cpu() - before
+    if r["returncode"] != 0:
+        raise SystemExit(f"seeded build of {n} failed:\n{r['stderr'][-3000:]}")
+    summary = json.loads(r["stdout"])
+    from kg.store import open_store
+
+    st = open_store(store_dir)
+    held, graphs = len(st), sum(1 for _ in st.named_graphs())
+    del st
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"n": n, "mb": mb, "wall": r["wall"], "cpu": cpu, "cpu_util": cpu / (r["wall"] * jobs),
+            "peak_pss": r["peak_pss"], "documents": summary["documents"],
+            "cached": summary["cached"], "entities": sum(summary["entities"].values()),
+            "triples": summary["triples"], "held": held, "graphs": graphs,
+            "timings": summary["timings"]}
+
+
+def report_seeded(rows: list[dict], jobs: int) -> str:
+    base = rows[0]
+    lines = [f"\n### Build scale after extraction ({time.strftime('%Y-%m-%d %H:%M')}, {jobs} jobs; "
+             "`python benchmarks/build_scale.py --seeded ...`)\n",
+             "Every extraction comes from the cache (copies of a cold build's, entities renamed "
+             "per copy): this is resolution, mapping and the store, per MB of report text.\n",
+             "| reports | MB | entities | wall s | s/MB | ÷ first | CPU s/MB | ÷ first | CPU use "
+             "| peak PSS MiB | triples written | held | graphs |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        spm, cpm = r["wall"] / r["mb"], r["cpu"] / r["mb"]
+        lines.append(f"| {r['n']} | {r['mb']:.1f} | {r['entities']} | {r['wall']:.1f} | {spm:.2f} | "
+                     f"{spm / (base['wall'] / base['mb']):.2f} | {cpm:.2f} | "
+                     f"{cpm / (base['cpu'] / base['mb']):.2f} | {r['cpu_util']:.0%} | "
+                     f"{r['peak_pss'] / 2**20:.0f} | {r['triples']} | {r['held']} | {r['graphs']} |")
+    last = rows[-1]
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in last["timings"].items())
+    lines.append(f"\nStage seconds at {last['n']} reports: {stages}.\n")
+    return "\n".join(lines)
+
+
 def _children_cpu() -> float:
     import resource
 
@@ -183,7 +272,22 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-results", action="store_true", help="do not append to RESULTS.md")
+    ap.add_argument("--seeded", type=int, nargs="*", help="sizes built from seeded caches")
+    ap.add_argument("--from", dest="source", type=Path,
+                    default=Path("/tmp/policykg-build-scale/store-100"),
+                    help="a cold-built store whose cache seeds --seeded")
     args = ap.parse_args()
+    if args.seeded:
+        rows = []
+        for n in sorted(args.seeded):
+            rows.append(measure_seeded(args.source, n, args.work, args.jobs))
+            print(json.dumps(rows[-1]), flush=True)
+        text = report_seeded(rows, args.jobs)
+        print(text)
+        if not args.no_results:
+            with open(RESULTS, "a", encoding="utf-8") as f:
+                f.write(text)
+        return
     need = max(args.sizes)
     if len(list(args.corpus.glob("*.txt"))) < need:
         from synthetic_corpus import generate
