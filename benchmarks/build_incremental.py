@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+# the shared corpus beside the checkout, or where $POLICYKG_CORPUS says
+CORPUS = Path(os.environ.get("POLICYKG_CORPUS", ROOT.parent / "shared" / "corpus"))
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
 

@@ -15,6 +15,7 @@ The output is deterministic for a given seed. Files are written as UTF-8 .txt.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -23,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+# the shared corpus beside the checkout, or where $POLICYKG_CORPUS says
+CORPUS = Path(os.environ.get("POLICYKG_CORPUS", ROOT.parent / "shared" / "corpus"))
 SOURCE_GLOBS = [(CORPUS / "national", "*.txt"), (CORPUS / "provinces-2025-docx", "*.docx"),
                 (ROOT / "data", "*.txt")]
 # Level → the suffixes a division name of that level ends with (others, such as
