@@ -34,7 +34,7 @@ from pyoxigraph import Quad, RdfFormat, parse, serialize
 from kg import pipeline, rdf, store
 from kg.model import EntityKind
 from kg.resolve import Resolution, Resolver, entity_digest
-from kg.vocab import ONTOLOGY_GRAPH, graph_iri
+from kg.vocab import BASE, ONTOLOGY_GRAPH, RDF, RDFS, SKOS, graph_iri
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf"}
 # Below this many files, worker start-up (each loads jieba and the gazetteer) costs more
@@ -219,54 +219,99 @@ def rdf_fingerprint() -> str:
     return h.hexdigest()[:12]
 
 
-def _graph_digest(doc_summary: pipeline.DocumentSummary, plan: _Planned, res: Resolution,
-                  fingerprint: str) -> str:
-    """What a document's graph depends on: its extraction, key, file name, the code, and
-    the description of every entity it mentions (another report may add an alias)."""
-    h = hashlib.blake2b(digest_size=10)
-    h.update(f"{fingerprint}\0{plan.key}\0{plan.path.name}\0{plan.cache_file.name}\0".encode())
-
-    def add(entity) -> None:
-        if entity is None:
-            h.update(b"-")
-            return
-        d = _DIGESTS.get(id(entity))
-        if d is None:
-            d = _DIGESTS[id(entity)] = entity_digest(entity)
-        h.update(d)
-
-    for kind, key, *_ in doc_summary.keys.mentions:
-        add(res.mention_entities.get((kind, key)))
-    for key, _ in doc_summary.keys.indicators:
-        add(res.indicator_entities.get(key))
-    # the document's own place is looked up by its division code (kgo:aboutPlace, refArea)
-    if doc_summary.place_code:
-        add(res.entities.get((EntityKind.PLACE, doc_summary.place_code)))
-    return h.hexdigest()
+def _body_digest(doc_summary: pipeline.DocumentSummary, plan: _Planned, res: Resolution,
+                 fingerprint: str) -> str:
+    """What a document's graph, but for its entity descriptions, depends on: its
+    extraction, key, file name and the code (entity IRIs follow from the extraction's
+    resolution keys), and whether its own place is an entity (kgo:aboutPlace, refArea)."""
+    place = bool(doc_summary.place_code
+                 and (EntityKind.PLACE, doc_summary.place_code) in res.entities)
+    return hashlib.blake2b(f"{fingerprint}\0{plan.key}\0{plan.path.name}\0"
+                           f"{plan.cache_file.name}\0{place}".encode(), digest_size=10).hexdigest()
 
 
-def _map(args: tuple[_Planned, Path, str]) -> tuple[str, Path, int, bool]:
-    """One document's graph as an N-Quads file (reused when nothing it says changed)."""
+# An entity's description (type, labels, attributes) is repeated in every graph that
+# mentions it, so one report that adds an alias changes many graphs: only by these quads,
+# which are kept apart from the rest of each graph so that a rebuild swaps only them.
+DESCRIPTION_PREDICATES = {RDF.type, RDFS.label, SKOS.altLabel, *rdf.ATTRIBUTE_PROPERTIES.values()}
+ENTITY_PREFIXES = tuple(f"{BASE}id/{k.value}/" for k in EntityKind)
+
+
+def _is_description(q: Quad) -> bool:
+    return q.predicate in DESCRIPTION_PREDICATES and q.subject.value.startswith(ENTITY_PREFIXES)
+
+
+_BY_IRI: dict[str, object] = {}  # entity IRI -> Entity, per process
+
+
+def _entity_by_iri(res: Resolution, iri: str):
+    if not _BY_IRI:
+        for e in [*res.entities.values(), *res.mention_entities.values()]:
+            _BY_IRI.setdefault(rdf.iri_of(e).value, e)
+    return _BY_IRI.get(iri)
+
+
+def _digest_of(entity) -> bytes:
+    d = _DIGESTS.get(id(entity))
+    if d is None:
+        d = _DIGESTS[id(entity)] = entity_digest(entity)
+    return d
+
+
+def _write_nq(target: Path, quads: Iterable[Quad], header: str) -> None:
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(header.encode())
+        serialize(quads, f, RdfFormat.N_QUADS)
+    tmp.replace(target)
+
+
+def _read_header(path: Path) -> tuple[int, list[str]]:
+    """The quad count and the described entities written in a graph file's first lines."""
+    with open(path, "rb") as f:
+        n = int(f.readline().split()[1])
+        line = f.readline()
+    described = json.loads(line[len(b"# described "):]) if line.startswith(b"# described ") else []
+    return n, described
+
+
+def _map(args: tuple[_Planned, Path, str]) -> tuple[str, tuple[Path, int, Path, int], bool]:
+    """One document's graph as two N-Quads files: its body, and the descriptions of the
+    entities it mentions; each reused from the cache when what it depends on is unchanged."""
     plan, quads_dir, fingerprint = args
     res = _RESOLUTION
     doc_summary, _ = pipeline.load_cached(plan.cache_file, plan.path, document=False)
-    digest = _graph_digest(doc_summary, plan, res, fingerprint)
-    target = quads_dir / f"{plan.cache_file.stem}-{digest}.nq"
-    if target.exists():
+    stem = plan.cache_file.stem
+    body = quads_dir / f"{stem}-{_body_digest(doc_summary, plan, res, fingerprint)}.nq"
+    reused = body.exists()
+    if reused:
         try:
-            with open(target, "rb") as f:
-                return plan.key, target, int(f.readline().split()[1]), True
+            n_body, described = _read_header(body)
         except (OSError, ValueError, IndexError):
-            target.unlink(missing_ok=True)
-    _, doc = pipeline.load_cached(plan.cache_file, plan.path)
-    doc.attrs["key"] = plan.key
-    quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, doc_summary.keys)))
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(f"# {len(quads)} quads\n".encode())
-        serialize(quads, f, RdfFormat.N_QUADS)
-    tmp.replace(target)
-    return plan.key, target, len(quads), False
+            body.unlink(missing_ok=True)
+            reused = False
+    if not reused:
+        _, doc = pipeline.load_cached(plan.cache_file, plan.path)
+        doc.attrs["key"] = plan.key
+        quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, doc_summary.keys)))
+        body_quads = [q for q in quads if not _is_description(q)]
+        described = list(dict.fromkeys(q.subject.value for q in quads if _is_description(q)))
+        n_body = len(body_quads)
+        _write_nq(body, body_quads, f"# {n_body} quads\n# described {json.dumps(described)}\n")
+    entities = [_entity_by_iri(res, iri) for iri in described]
+    h = hashlib.blake2b(digest_size=10)
+    for e in entities:
+        h.update(_digest_of(e))
+    desc = body.with_name(f"{body.stem}-{h.hexdigest()}.nq")
+    try:
+        n_desc = _read_header(desc)[0]
+    except (OSError, ValueError, IndexError):
+        g = graph_iri(plan.key)
+        desc_quads = dict.fromkeys(q for e in entities for q in rdf.entity_description(e, g))
+        n_desc = len(desc_quads)
+        _write_nq(desc, desc_quads, f"# {n_desc} quads\n")
+        reused = False
+    return plan.key, (body, n_body, desc, n_desc), reused
 
 
 class _Mapper:
@@ -286,7 +331,7 @@ class _Mapper:
             self.pool = _pool(jobs)
             self.futures = [self.pool.submit(_map, w) for w in self.work]
 
-    def __iter__(self) -> Iterator[tuple[str, Path, int, bool]]:
+    def __iter__(self) -> Iterator[tuple[str, tuple[Path, int, Path, int], bool]]:
         if self.pool is None:
             for w in self.work:
                 yield _map(w)
@@ -308,18 +353,21 @@ class _Written:
     def __init__(self):
         self.n = 0
         self.reused = 0
-        self.graphs: dict[str, list] = {}  # document key -> [N-Quads file name, quads]
+        # document key -> [body file, its quads, descriptions file, its quads]
+        self.graphs: dict[str, list] = {}
         self.used: set[str] = set()
 
-    def documents(self, mapped: Iterable[tuple[str, Path, int, bool]]) -> Iterator[Quad]:
-        for key, path, n, reused in mapped:
-            self.record(key, path, n, reused)
-            yield from parse(path=path, format=RdfFormat.N_QUADS)
+    def documents(self, mapped: Iterable) -> Iterator[Quad]:
+        for key, files, reused in mapped:
+            self.record(key, files, reused)
+            yield from parse(path=files[0], format=RdfFormat.N_QUADS)
+            yield from parse(path=files[2], format=RdfFormat.N_QUADS)
 
-    def record(self, key: str, path: Path, n: int, reused: bool) -> None:
-        self.used.add(path.name)
-        self.graphs[key] = [path.name, n]
-        self.n += n
+    def record(self, key: str, files: tuple[Path, int, Path, int], reused: bool) -> None:
+        body, n_body, desc, n_desc = files
+        self.used.update((body.name, desc.name))
+        self.graphs[key] = [body.name, n_body, desc.name, n_desc]
+        self.n += n_body + n_desc
         self.reused += reused
 
 
@@ -424,8 +472,16 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
     for r in results:
         written.record(*r)
     old_graphs = old.get("graphs", {})
-    changed = [k for k, v in written.graphs.items() if old_graphs.get(k) != v]
-    gone = [k for k in old_graphs if k not in written.graphs]
+    quads_dir = results[0][1][0].parent if results else None
+    changed, described, gone = [], [], [k for k in old_graphs if k not in written.graphs]
+    for k, v in written.graphs.items():
+        was = old_graphs.get(k)
+        if was == v:
+            continue
+        if was and len(was) == 4 and was[0] == v[0] and (quads_dir / was[2]).is_file():
+            described.append(k)  # only the descriptions of its entities changed
+        else:
+            changed.append(k)
     if len(changed) + len(gone) > PATCH_LIMIT * len(written.graphs):
         return None, results
     new_shared = shared.manifest()
@@ -434,19 +490,22 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
         remove.append(ONTOLOGY_GRAPH)
     if old.get("gazetteer") != new_shared["gazetteer"]:
         remove.append(rdf.GAZETTEER_GRAPH)
-    by_key = {r[0]: r[1] for r in results}
+    stale = [quads_dir / old_graphs[k][2] for k in described]
+    files = {r[0]: r[1] for r in results}
 
     def quads() -> Iterator[Quad]:
         if ONTOLOGY_GRAPH in remove:
             yield from shared.ontology
         for key in changed:
-            yield from parse(path=by_key[key], format=RdfFormat.N_QUADS)
+            yield from parse(path=files[key][0], format=RdfFormat.N_QUADS)
+        for key in changed + described:
+            yield from parse(path=files[key][2], format=RdfFormat.N_QUADS)
         if rdf.GAZETTEER_GRAPH in remove:
             yield from shared.gazetteer
 
     written.n += len(shared.ontology) + len(shared.gazetteer)
     info = _write_version(store_dir, quads(), lambda s: _verify(s, written.n),
-                          base=old["version_path"], remove=remove)
+                          base=old["version_path"], remove=remove, remove_quads=stale)
     return info, results
 
 
@@ -454,13 +513,14 @@ LOAD_CHUNK = 250_000  # quads per bulk load: Oxigraph's loader holds a whole cal
 
 
 def _write_version(store_dir: Path, quads: Iterable[Quad], verify, base: Path | None = None,
-                   remove: Iterable = ()):
+                   remove: Iterable = (), remove_quads: Iterable[Path] = ()):
     """Write a new version, verify it, then swap it in: kg.store.write_version's layout,
     swap and pruning, with two additions that belong there (and move there with the
     store's owner): the quads are bulk-loaded in chunks, so memory stays flat however
     many there are (one bulk_extend of 1.2M quads peaks at 1 GiB, chunks at 170 MiB);
     and a version can start as a copy of `base` (a checkpoint: hard links, instant)
-    with the `remove` graphs dropped, so an incremental build writes only what changed.
+    with the `remove` graphs and the quads of the `remove_quads` N-Quads files dropped,
+    so an incremental build writes only what changed.
     """
     from itertools import islice
 
@@ -477,6 +537,9 @@ def _write_version(store_dir: Path, quads: Iterable[Quad], verify, base: Path | 
         new = Store(str(tmp))
         for graph in remove:
             new.remove_graph(graph)
+        for path in remove_quads:
+            for q in parse(path=path, format=RdfFormat.N_QUADS):
+                new.remove(q)
         quads = iter(quads)
         while chunk := list(islice(quads, LOAD_CHUNK)):
             new.bulk_extend(chunk)
@@ -500,10 +563,11 @@ def _write_version(store_dir: Path, quads: Iterable[Quad], verify, base: Path | 
 
 
 def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:
-    """Drop the superseded graphs of this build's documents (older entity descriptions)."""
+    """Drop the superseded graph files of this build's documents (older descriptions) and
+    gazetteer graphs; the files of documents not in this build stay for later builds."""
     prefixes = {p.cache_file.stem for p in planned}
     for f in quads_dir.glob("*.nq"):
-        if f.name not in used and (f.name[:f.name.rfind("-")] in prefixes
+        if f.name not in used and ("-".join(f.name.split("-")[:2]) in prefixes
                                    or f.name.startswith("gazetteer-")):
             f.unlink(missing_ok=True)
 
@@ -572,6 +636,7 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
             finally:
                 _RESOLUTION = None
                 _DIGESTS.clear()
+                _BY_IRI.clear()
                 if not use_cache:
                     shutil.rmtree(cache_dir, ignore_errors=True)
             summary.triples = written.n
