@@ -142,28 +142,29 @@ def cmd_query(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from kg.backup import BackupError, backup
-    from kg.store import StoreError
+    from kg.backup import backup
 
-    try:
-        header = backup(args.store, args.file)
-    except (StoreError, BackupError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(f"backed up {header['quads']} quads of version {header['version']} to {args.file}")
-    return 0
+    return _store_file_command(lambda: backup(args.store, args.file), lambda h: (
+        f"backed up {h['quads']} quads of version {h['version']} to {args.file}"))
 
 
 def cmd_restore(args) -> int:
-    from kg.backup import BackupError, restore
+    from kg.backup import restore
+
+    return _store_file_command(lambda: restore(args.file, args.store),
+                               lambda h: f"restored {h['quads']} quads into {args.store}")
+
+
+def _store_file_command(run, describe) -> int:
+    from kg.backup import BackupError
     from kg.store import StoreError
 
     try:
-        header = restore(args.file, args.store)
+        header = run()
     except (StoreError, BackupError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"restored {header['quads']} quads into {args.store}")
+    print(describe(header))
     return 0
 
 

@@ -5,7 +5,6 @@ Real servers over real stores (the sample graph written by kg.store), real HTTP.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, TEST_DATA, free_port, write_store
+from local_listener import connections, listener  # noqa: F401 (fixture)
 
 TOKEN = "security-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -42,25 +42,6 @@ def writable(server_factory, sample_copy):
         yield server
 
 
-@pytest.fixture(scope="module")
-def listener():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.3)
-    yield sock
-    sock.close()
-
-
-def connections(sock: socket.socket) -> int:
-    n = 0
-    while True:
-        try:
-            conn, _ = sock.accept()
-        except (socket.timeout, TimeoutError):
-            return n
-        conn.close()
-        n += 1
 
 
 # --- read-only by default ---------------------------------------------------------------------

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import socket
 import threading
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import TEST_DATA, write_store
+from local_listener import connections, listener  # noqa: F401 (fixture)
 
 KGO = "https://w3id.org/policykg/ontology#"
 PREFIX = f"PREFIX kgo: <{KGO}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -279,26 +279,6 @@ def test_rdflib_sparqlstore(url):
 
 # --- limits, timeout, memory and SERVICE on servers with their own settings ---------------------
 
-@pytest.fixture(scope="module")
-def listener():
-    """A local TCP listener: any connection to it means the server fetched something."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.3)
-    yield sock
-    sock.close()
-
-
-def connections(sock: socket.socket) -> int:
-    n = 0
-    while True:
-        try:
-            conn, _ = sock.accept()
-        except (socket.timeout, TimeoutError):
-            return n
-        conn.close()
-        n += 1
 
 
 @pytest.fixture(scope="module")
