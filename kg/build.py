@@ -437,7 +437,7 @@ def _write_full(store_dir: Path, mapper: Iterable, shared: _Shared, written: _Wr
         written.n += len(shared.gazetteer)
         yield from shared.gazetteer
 
-    write = write or _write_version
+    write = write or store.write_version
     return write(store_dir, quads(), verify=lambda s: _verify(s, written.n))
 
 
@@ -504,62 +504,9 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
             yield from shared.gazetteer
 
     written.n += len(shared.ontology) + len(shared.gazetteer)
-    info = _write_version(store_dir, quads(), lambda s: _verify(s, written.n),
+    info = store.write_version(store_dir, quads(), lambda s: _verify(s, written.n),
                           base=old["version_path"], remove=remove, remove_quads=stale)
     return info, results
-
-
-LOAD_CHUNK = 250_000  # quads per bulk load: Oxigraph's loader holds a whole call in memory
-
-
-def _write_version(store_dir: Path, quads: Iterable[Quad], verify, base: Path | None = None,
-                   remove: Iterable = (), remove_quads: Iterable[Path] = ()):
-    """Write a new version, verify it, then swap it in: kg.store.write_version's layout,
-    swap and pruning, with two additions that belong there (and move there with the
-    store's owner): the quads are bulk-loaded in chunks, so memory stays flat however
-    many there are (one bulk_extend of 1.2M quads peaks at 1 GiB, chunks at 170 MiB);
-    and a version can start as a copy of `base` (a checkpoint: hard links, instant)
-    with the `remove` graphs and the quads of the `remove_quads` N-Quads files dropped,
-    so an incremental build writes only what changed.
-    """
-    from itertools import islice
-
-    from pyoxigraph import Store
-
-    version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
-    tmp = store_dir / "versions" / (version + ".partial")
-    final = store_dir / "versions" / version
-    try:
-        if base is not None:
-            source = Store.read_only(str(base))
-            source.backup(str(tmp))
-            del source
-        new = Store(str(tmp))
-        for graph in remove:
-            new.remove_graph(graph)
-        for path in remove_quads:
-            for q in parse(path=path, format=RdfFormat.N_QUADS):
-                new.remove(q)
-        quads = iter(quads)
-        while chunk := list(islice(quads, LOAD_CHUNK)):
-            new.bulk_extend(chunk)
-        new.flush()
-        verify(new)
-        if base is None:
-            new.optimize()  # a patched version keeps the compaction of its base
-        del new  # close before the rename
-        os.rename(tmp, final)
-        link_tmp = store_dir / f"current.{os.getpid()}.tmp"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(Path("versions") / version, link_tmp)
-        os.replace(link_tmp, store_dir / "current")  # the atomic swap
-        store._fsync_dir(store_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    store._prune_versions(store_dir, keep=final)
-    return store.store_info(store_dir)
 
 
 def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:

@@ -24,7 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from itertools import islice
+
+from pyoxigraph import Quad, RdfFormat, Store, parse
 
 MARKER = "policykg-store.json"
 FORMAT_VERSION = 1
@@ -117,24 +119,47 @@ def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, also when the process is killed
 
 
-def write_version(path: Path, quads: Iterable[Quad], verify=None) -> StoreInfo:
-    """Write a complete new version from quads, verify it, then swap it in atomically.
+LOAD_CHUNK = 250_000  # quads per bulk load: Oxigraph's loader holds a whole call in memory
 
-    `verify(store)` may raise to refuse the new version; the previous one stays current.
-    Must be called under `build_lock`.
+
+def write_version(path: Path, quads: Iterable[Quad] = (), verify=None, *,
+                  base: Path | None = None, remove: Iterable = (),
+                  remove_quads: Iterable[Path] = (), edit=None) -> StoreInfo:
+    """Write a complete new version, verify it, then swap it in atomically.
+
+    The version starts empty, or as a copy of the version at `base` (a checkpoint: hard
+    links, instant) with the `remove` graphs and the quads of the `remove_quads` N-Quads
+    files dropped, so an incremental build writes only what changed. `quads` are
+    bulk-loaded in chunks, so memory stays flat however many there are; `edit(store)` may
+    change the new store further (a SPARQL update). `verify(store)` may raise to refuse the
+    new version; the previous one stays current. Must be called under `build_lock`.
     """
     path = Path(path)
     version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     tmp = path / "versions" / (version + ".partial")
     final = path / "versions" / version
     try:
-        store = Store(str(tmp))
-        store.bulk_extend(quads)
-        store.flush()
+        if base is not None:
+            source = Store.read_only(str(base))
+            source.backup(str(tmp))
+            del source
+        new = Store(str(tmp))
+        for graph in remove:
+            new.remove_graph(graph)
+        for nq in remove_quads:
+            for q in parse(path=nq, format=RdfFormat.N_QUADS):
+                new.remove(q)
+        quads = iter(quads)
+        while chunk := list(islice(quads, LOAD_CHUNK)):
+            new.bulk_extend(chunk)
+        if edit is not None:
+            edit(new)
+        new.flush()
         if verify is not None:
-            verify(store)
-        store.optimize()
-        del store  # close before the rename
+            verify(new)
+        if base is None:
+            new.optimize()  # a copied version keeps the compaction of its base
+        del new  # close before the rename
         os.rename(tmp, final)
         link_tmp = path / f"current.{os.getpid()}.tmp"
         if link_tmp.is_symlink() or link_tmp.exists():

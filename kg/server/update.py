@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -61,28 +59,10 @@ def apply_update(store_dir: Path, text: str) -> str:
     Runs in the writer process; a kill at any moment leaves the current version serving
     (the .partial copy is removed by the next build or update).
     """
-    from pyoxigraph import Store
     with store.build_lock(store_dir):
         info = store.store_info(store_dir)
-        version = (time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-"
-                   f"{time.monotonic_ns() % 10**6:06d}")
-        tmp = info.path / "versions" / (version + ".partial")
-        Store.read_only(str(info.version_path)).backup(str(tmp))
-        st = Store(str(tmp))
-        st.update(text)
-        st.flush()
-        st.optimize()
-        del st  # close before the rename
-        final = tmp.with_name(version)
-        os.rename(tmp, final)
-        link_tmp = info.path / f"current.{os.getpid()}.tmp"
-        if link_tmp.is_symlink():
-            link_tmp.unlink()
-        os.symlink(Path("versions") / version, link_tmp)
-        os.replace(link_tmp, info.path / "current")  # the atomic swap, as in kg.store
-        store._fsync_dir(info.path)
-        store._prune_versions(info.path, keep=final)
-    return version
+        return store.write_version(store_dir, base=info.version_path,
+                                   edit=lambda st: st.update(text)).version
 
 
 def _writer_main(store_dir: str, memory_limit: int) -> None:
