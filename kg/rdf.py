@@ -90,6 +90,22 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
     def q(s, p, o) -> Quad:
         return Quad(s, p, o, g)
 
+    def span(node, cls, start: int, end: int, in_document: bool = True) -> Iterator[Quad]:
+        """The type and the character span of a part of the document."""
+        yield q(node, RDF.type, cls)
+        if in_document:
+            yield q(node, KGO.inDocument, d)
+        yield q(node, KGO.startOffset, integer(start))
+        yield q(node, KGO.endOffset, integer(end))
+
+    def mention(node, sentence: int, start: int, end: int, surface: str, of) -> Iterator[Quad]:
+        """A mention: the words at [start, end) of a sentence, and what they name."""
+        yield from span(node, KGO.Mention, start, end)
+        yield q(node, KGO.inSentence, part("sentence", sentence))
+        yield q(node, KGO.surface, zh(surface))
+        yield q(node, KGO.mentionOf, of)
+        yield q(of, KGO.hasMention, node)
+
     yield q(d, RDF.type, KGO.Document)
     yield q(d, KGO.sourceFile, Literal(doc.source_file))
     yield q(d, KGO["format"], Literal(doc.source.format))
@@ -113,12 +129,9 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
     # structure
     for sec in doc.sections:
         s = part("section", sec.index)
-        yield q(s, RDF.type, KGO.Section)
-        yield q(s, KGO.inDocument, d)
+        yield from span(s, KGO.Section, sec.start, sec.end)
         yield q(s, KGO.sectionLevel, integer(sec.level))
         yield q(s, KGO.order, integer(sec.index))
-        yield q(s, KGO.startOffset, integer(sec.start))
-        yield q(s, KGO.endOffset, integer(sec.end))
         yield q(s, KGO.sectionMode, Literal(sec.mode.value))
         if sec.heading:
             yield q(s, KGO.heading, zh(sec.heading))
@@ -130,11 +143,8 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
             yield q(d, KGO.hasSection, s)
     for col in doc.columns:
         c = part("column", col.index)
-        yield q(c, RDF.type, KGO.Column)
-        yield q(c, KGO.inDocument, d)
+        yield from span(c, KGO.Column, col.start, col.end)
         yield q(c, KGO.columnNumber, Literal(col.number))
-        yield q(c, KGO.startOffset, integer(col.start))
-        yield q(c, KGO.endOffset, integer(col.end))
         if col.title:
             yield q(c, DCTERMS.title, zh(col.title))
             yield q(c, RDFS.label, zh(col.title))
@@ -143,20 +153,15 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
         for row in col.rows:
             r = part(f"column/{col.index}/row", row.index)
             yield q(c, KGO.hasRow, r)
-            yield q(r, RDF.type, KGO.ColumnRow)
+            yield from span(r, KGO.ColumnRow, row.start, row.end, in_document=False)
             yield q(r, KGO.order, integer(row.index))
             yield q(r, KGO.text, zh(doc.text[row.start:row.end]))
-            yield q(r, KGO.startOffset, integer(row.start))
-            yield q(r, KGO.endOffset, integer(row.end))
             if row.label:
                 yield q(r, RDFS.label, zh(row.label))
     for sent in doc.sentences:
         s = part("sentence", sent.index)
-        yield q(s, RDF.type, KGO.Sentence)
-        yield q(s, KGO.inDocument, d)
+        yield from span(s, KGO.Sentence, sent.start, sent.end)
         yield q(s, KGO.text, zh(doc.text[sent.start:sent.end]))
-        yield q(s, KGO.startOffset, integer(sent.start))
-        yield q(s, KGO.endOffset, integer(sent.end))
         if sent.section is not None:
             yield q(s, KGO.inSection, part("section", sent.section))
         if sent.column is not None:
@@ -177,16 +182,9 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
             yield from entity_description(entity, g)
             yield q(e, KGO.mentionedIn, d)
         mi = part("mention", i)
-        yield q(mi, RDF.type, KGO.Mention)
-        yield q(mi, KGO.inDocument, d)
-        yield q(mi, KGO.inSentence, part("sentence", m.sentence))
-        yield q(mi, KGO.surface, zh(m.text))
-        yield q(mi, KGO.startOffset, integer(m.start))
-        yield q(mi, KGO.endOffset, integer(m.end))
-        yield q(mi, KGO.mentionOf, e)
+        yield from mention(mi, m.sentence, m.start, m.end, m.text, e)
         if m.rule:
             yield q(mi, KGO.extractedBy, Literal(m.rule))
-        yield q(e, KGO.hasMention, mi)
         section = doc.sentences[m.sentence].section
         if section is not None and (section, e) not in section_mentions:
             section_mentions.add((section, e))
@@ -246,15 +244,8 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
             yield q(t, KGO.refArea, iri_of(place))
         yield q(t, KGO.mentionedIn, d)
         yield q(t, KGO.evidence, part("sentence", qty.sentence))
-        mi = part("quantity", i)
-        yield q(mi, RDF.type, KGO.Mention)
-        yield q(mi, KGO.inDocument, d)
-        yield q(mi, KGO.inSentence, part("sentence", qty.sentence))
-        yield q(mi, KGO.surface, zh(doc.text[qty.start:qty.end]))
-        yield q(mi, KGO.startOffset, integer(qty.start))
-        yield q(mi, KGO.endOffset, integer(qty.end))
-        yield q(mi, KGO.mentionOf, t)
-        yield q(t, KGO.hasMention, mi)
+        yield from mention(part("quantity", i), qty.sentence, qty.start, qty.end,
+                           doc.text[qty.start:qty.end], t)
 
 
 def entity_description(entity: Entity, graph: NamedNode) -> Iterator[Quad]:
