@@ -6,6 +6,8 @@ ontology. Entity and graph IRIs are minted only by the functions below.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pyoxigraph import NamedNode
 
 BASE = "https://w3id.org/policykg/"
@@ -118,6 +120,7 @@ def _iri_safe(c: str) -> bool:
     return n >= 0xA0 and any(lo <= n <= hi for lo, hi in _UCSCHAR) and not c.isspace()
 
 
+@lru_cache(maxsize=1 << 16)  # the same names recur across mentions and documents
 def iri_key(text: str) -> str:
     """A readable IRI path segment for a name: Chinese kept, anything else %-escaped."""
     return "".join(c if _iri_safe(c) else "".join(
