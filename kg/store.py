@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -135,7 +136,7 @@ def write_version(path: Path, quads: Iterable[Quad] = (), verify=None, *,
     new version; the previous one stays current. Must be called under `build_lock`.
     """
     path = Path(path)
-    version = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    version = _next_version_name(path)
     tmp = path / "versions" / (version + ".partial")
     final = path / "versions" / version
     try:
@@ -172,6 +173,14 @@ def write_version(path: Path, quads: Iterable[Quad] = (), verify=None, *,
         raise
     _prune_versions(path, keep=final)
     return store_info(path)
+
+
+def _next_version_name(path: Path) -> str:
+    """`v<sequence>-<time>`: names sort in the order versions were written, whatever the
+    clock does, so pruning always drops the oldest. Called under the build lock."""
+    seqs = [int(m.group(1)) for p in (path / "versions").iterdir()
+            if (m := re.match(r"v(\d+)-", p.name))] if (path / "versions").is_dir() else []
+    return f"v{max(seqs, default=0) + 1:08d}-{time.strftime('%Y%m%dT%H%M%S')}"
 
 
 def _prune_versions(path: Path, keep: Path) -> None:
