@@ -48,6 +48,8 @@ def main() -> int:
                     default=sorted((SHARED / "gold").glob("*.json")))
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--server", choices=("kg", "oxigraph"), default="kg")
+    ap.add_argument("--no-append", action="store_true",
+                    help="print the figures without appending them to extraction-results.md")
     args = ap.parse_args()
     bin_ = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,8 +80,9 @@ def main() -> int:
     lines += ["", f"macro-F1: **{result['macro_f1']:.3f}**", "", ""]
     text = "\n".join(lines)
     print(text)
-    with open(RESULTS, "a", encoding="utf-8") as f:
-        f.write(text)
+    if not args.no_append:
+        with open(RESULTS, "a", encoding="utf-8") as f:
+            f.write(text)
     return 0
 
 
