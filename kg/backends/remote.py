@@ -1,47 +1,65 @@
 """A store behind a SPARQL 1.1 endpoint: the `--sparql-endpoint URL` backend.
 
-The same build, lookups and analyses run against an external triple store that users scale
-out (Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso) instead of the embedded Oxigraph:
+The same build, lookups, analyses and server run against an external triple store that users
+scale out (Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso) instead of the embedded
+Oxigraph. RemoteStore speaks three W3C protocols over HTTP and nothing else:
 
-- reading: SPARQL 1.1 Query Protocol; answers are parsed by pyoxigraph into the same objects
-  `pyoxigraph.Store.query` returns, so code written for the embedded store runs unchanged;
-- writing: SPARQL 1.1 Graph Store Protocol, one PUT per named graph (a document's graph is
-  replaced atomically, as the protocol makes each request atomic); graphs of the project
-  that a build no longer writes are dropped with SPARQL 1.1 Update afterwards.
+- SPARQL 1.1 Query: answers are parsed by pyoxigraph into the very objects
+  `pyoxigraph.Store.query` returns (QuerySolutions, QueryBoolean, QueryTriples), so code
+  written for the embedded store runs unchanged;
+- SPARQL 1.1 Graph Store Protocol: `put_graph` replaces one named graph in one PUT (atomic:
+  readers see the old graph or the new one); where the endpoint offers no graph store, the
+  same replacement is one SPARQL Update request (DROP + INSERT DATA);
+- SPARQL 1.1 Update: `update`, and the fallback above.
+
+Every failure is a RemoteError saying which URL failed and why (unreachable, timed out, or
+the status and message the endpoint answered): callers print it, never a traceback.
 
 The default graph must be the union of the named graphs (Oxigraph: the `union-default-graph`
-parameter, sent with every query; Fuseki: `tdb2:unionDefaultGraph true`; GraphDB and Virtuoso:
-their default without FROM).
+parameter, sent when a query asks for the union; Fuseki: `tdb2:unionDefaultGraph true`;
+GraphDB and Virtuoso: their default without FROM).
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 
-GRAPH_PREFIX = "https://w3id.org/policykg/graph/"  # every graph a build writes
+from kg.vocab import BASE
+
+GRAPH_PREFIX = BASE + "graph/"  # every graph a build writes
+# The store's own bookkeeping: one triple naming the version a build left (kg.backends.sync).
+STAMP_GRAPH = ox.NamedNode(BASE + "store")
+VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 # Oxigraph server's paths, the most common layout; others are given explicitly.
 DEFAULT_PATHS = {"query": "/query", "update": "/update", "store": "/store"}
+# Answers to a graph-store request that mean "no graph store here": fall back to Update.
+NO_GRAPH_STORE = {404, 405, 406, 415, 501}
 
 
 class RemoteError(RuntimeError):
     """The endpoint refused a request or could not be reached; says which and why."""
 
 
-@dataclass(frozen=True)
-class RemoteInfo:
-    """What a write left on the endpoint (the counterpart of kg.store.StoreInfo)."""
+class RemoteUnreachable(RemoteError):
+    pass
 
-    endpoint: str
-    version: str  # a name for this write: used as the store version (cache keys, ETags)
-    graphs: int
-    quads: int
+
+class RemoteTimeout(RemoteError):
+    pass
+
+
+class RemoteRefused(RemoteError):
+    """The endpoint answered with an error status (kept in `status`)."""
+
+    def __init__(self, message: str, status: int, detail: str):
+        super().__init__(message)
+        self.status, self.detail = status, detail
 
 
 def endpoint_urls(url: str, update: str | None = None, store: str | None = None
@@ -52,6 +70,9 @@ def endpoint_urls(url: str, update: str | None = None, store: str | None = None
     `http://h:3030/ds/sparql` or `/ds/query` (Fuseki) give /ds/update and /ds/data.
     """
     parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RemoteError(f"{url!r} is not an http(s) URL of a SPARQL endpoint "
+                          "(e.g. http://127.0.0.1:7878 or http://host:3030/dataset/sparql)")
     path = parts.path.rstrip("/")
     base, _, last = path.rpartition("/")
     if last in ("query", "sparql") and base:  # Fuseki: /dataset/query
@@ -65,15 +86,32 @@ def endpoint_urls(url: str, update: str | None = None, store: str | None = None
     return make(paths[0]), update or make(paths[1]), store or make(paths[2])
 
 
+def replace_graph_update(graph: str, triples: Iterable[ox.Triple]) -> str:
+    """One SPARQL Update that replaces a named graph (atomic: one request, one transaction)."""
+    body = _ntriples(triples).decode("utf-8")
+    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}"
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
 class RemoteStore:
     """A pyoxigraph-Store-like view of a remote SPARQL endpoint: query, update, graphs."""
 
     def __init__(self, url: str, update_url: str | None = None, store_url: str | None = None,
                  timeout: float = 120.0, union_default_graph: bool = True):
+        self.url = url
         self.query_url, self.update_url, self.store_url = endpoint_urls(url, update_url,
                                                                         store_url)
         self.union_default_graph = union_default_graph
+        self.timeout = timeout
+        self.graph_store: bool | None = None  # unknown until the first graph write
+        self.last_write = None  # the kg.backends.sync.RemoteInfo of the last build
         self._http = httpx.Client(timeout=timeout, trust_env=False)
+
+    def __str__(self) -> str:
+        return self.query_url
 
     def close(self) -> None:
         self._http.close()
@@ -86,23 +124,33 @@ class RemoteStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def query(self, query: str, prefixes: dict[str, str] | None = None,
-              use_default_graph_as_union: bool = True, **_ignored):
-        """Run a query; answers as pyoxigraph objects (QuerySolutions, QueryBoolean, or a
-        list of Triples for CONSTRUCT/DESCRIBE), like `pyoxigraph.Store.query`."""
+    def query(self, query: str, *, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False,
+              default_graph=None, named_graphs=None, **_ignored):
+        """Run a query in one request; the same arguments and answers as
+        `pyoxigraph.Store.query` (the dataset ones become protocol parameters)."""
+        head = f"BASE <{base_iri}>\n" if base_iri else ""
         if prefixes:
-            query = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + query
-        params = {}
-        if use_default_graph_as_union and self.union_default_graph:
-            params["union-default-graph"] = ""  # Oxigraph's switch; others ignore it
+            head += "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items())
+        params: list[tuple[str, str]] = []
+        if default_graph is not None or named_graphs is not None:
+            graphs = default_graph if isinstance(default_graph, list) else [default_graph]
+            params += [("default-graph-uri", g.value) for g in graphs if g is not None]
+            params += [("named-graph-uri", g.value) for g in named_graphs or ()]
+        elif use_default_graph_as_union and self.union_default_graph:
+            params.append(("union-default-graph", ""))  # Oxigraph's switch; others ignore it
         response = self._request(
-            "POST", self.query_url, params=params, content=query.encode("utf-8"),
+            "POST", self.query_url, params=params, content=(head + query).encode("utf-8"),
             headers={"Content-Type": "application/sparql-query; charset=utf-8",
                      "Accept": f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"})
         media = response.headers.get("content-type", "").split(";")[0].strip()
-        if media == N_TRIPLES or media == "text/plain":
-            return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        try:
+            if media in (N_TRIPLES, "text/plain"):
+                return _query_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as e:
+            raise RemoteError(f"the answer of {self.query_url} ({media or 'no type'}) is "
+                              f"not SPARQL results or N-Triples: {e}") from None
 
     def select(self, query: str, **kwargs) -> list[dict[str, object]]:
         """Rows of a SELECT as {variable: pyoxigraph term or None}."""
@@ -110,17 +158,57 @@ class RemoteStore:
         names = [v.value for v in rows.variables]
         return [{n: row[n] for n in names} for row in rows]
 
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None
+                          ) -> list[ox.Quad]:
+        """The quads matching a pattern (None: any), as `pyoxigraph.Store.quads_for_pattern`."""
+        def term(value, name: str) -> str:
+            return str(value) if value is not None else "?" + name
+
+        triple = f"{term(subject, 's')} {term(predicate, 'p')} {term(object, 'o')}"
+        if isinstance(graph_name, ox.DefaultGraph):
+            where = f"{{ {triple} }}"
+        elif graph_name is not None:
+            where = f"GRAPH {graph_name} {{ {triple} }} BIND({graph_name} AS ?g)"
+        else:
+            where = f"{{ {triple} }} UNION {{ GRAPH ?g {{ {triple} }} }}"
+        out = []
+        for r in self.select(f"SELECT * WHERE {{ {where} }}"):
+            g = r.get("g")
+            out.append(ox.Quad(r.get("s") or subject, r.get("p") or predicate,
+                               r.get("o") or object, g if g is not None else ox.DefaultGraph()))
+        return out
+
+    def dump(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_QUADS, *,
+             prefixes: dict[str, str] | None = None, from_graph=None):
+        """Every quad (or one graph's triples) serialized, as `pyoxigraph.Store.dump`."""
+        quads = self.quads_for_pattern(graph_name=from_graph)
+        data = [ox.Triple(q.subject, q.predicate, q.object) for q in quads] \
+            if from_graph is not None else quads
+        return ox.serialize(data, output, format, prefixes=prefixes)
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in self.graphs()]
+
     def graphs(self) -> list[str]:
-        """The named graphs held by the endpoint."""
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-                           use_default_graph_as_union=False)
-        return sorted(r["g"].value for r in rows)
+        """The named graphs held by the endpoint (without its version stamp)."""
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows if r["g"].value != STAMP_GRAPH.value)
 
     def __len__(self) -> int:
-        """Quads in named graphs (what a build writes)."""
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                           use_default_graph_as_union=False)
+        """Quads in named graphs (what a build writes), without the version stamp."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                           f"FILTER(?g != {STAMP_GRAPH}) }}")
         return int(rows[0]["n"].value)
+
+    def stamp(self) -> str | None:
+        """The version the last build through kg.backends.sync left, if any."""
+        rows = self.select(f"SELECT ?v WHERE {{ GRAPH {STAMP_GRAPH} {{ {STAMP_GRAPH} "
+                           f"{VERSION_INFO} ?v }} }}")
+        return rows[0]["v"].value if rows else None
+
+    def set_stamp(self, version: str) -> None:
+        self.put_graph(STAMP_GRAPH.value, [ox.Triple(STAMP_GRAPH, VERSION_INFO,
+                                                     ox.Literal(version))])
 
     # -- writing -------------------------------------------------------------------------
 
@@ -129,55 +217,81 @@ class RemoteStore:
                       headers={"Content-Type": "application/sparql-update; charset=utf-8"})
 
     def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> int:
-        """Replace one named graph by `triples` (Graph Store Protocol PUT: atomic)."""
-        body = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-        self._request("PUT", self.store_url, params={"graph": graph}, content=body,
-                      headers={"Content-Type": N_TRIPLES})
-        return body.count(b"\n")
+        """Replace one named graph by `triples` atomically: a Graph Store Protocol PUT, or
+        one SPARQL Update where the endpoint has no graph store. Returns the triple count."""
+        triples = list(triples)
+        if self.graph_store is not False:
+            body = _ntriples(triples)
+            if self._graph_store_request("PUT", graph, content=body,
+                                         headers={"Content-Type": N_TRIPLES}):
+                return len(triples)
+        self.update(replace_graph_update(graph, triples))
+        return len(triples)
 
-    def drop_graph(self, graph: str) -> None:
+    def add_to_graph(self, graph: str, triples: Iterable[ox.Triple]) -> int:
+        """Add triples to a named graph (Graph Store Protocol POST, or INSERT DATA)."""
+        triples = list(triples)
+        if self.graph_store is not False:
+            if self._graph_store_request("POST", graph, content=_ntriples(triples),
+                                         headers={"Content-Type": N_TRIPLES}):
+                return len(triples)
+        body = _ntriples(triples).decode("utf-8")
+        self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+        return len(triples)
+
+    def delete_graph(self, graph: str) -> None:
+        """Remove one named graph; a graph that is not there is no error."""
+        if self.graph_store is not False:
+            try:
+                if self._graph_store_request("DELETE", graph):
+                    return
+            except RemoteRefused as e:
+                if e.status == 404:  # the graph was not there: nothing to delete
+                    return
+                raise
         self.update(f"DROP SILENT GRAPH <{graph}>")
 
-    def write_version(self, _store_dir, quads: Iterable[ox.Quad], verify=None) -> RemoteInfo:
-        """Write a build's quads graph by graph; same signature as kg.store.write_version.
+    def write_version(self, store_dir: Path, quads: Iterable[ox.Quad], verify=None):
+        """Write a build's quads, replacing only the graphs that changed since the last
+        build from this store directory; same signature as kg.store.write_version."""
+        from kg.backends.sync import write_graphs
+        return write_graphs(self, Path(store_dir), quads, verify)
 
-        Each named graph is replaced in one PUT, so a reader sees a document's old graph or
-        its new one, never half of it (the whole build is not one transaction: graphs change
-        one after the other). Graphs of the project that this build did not write are dropped.
-        `verify(self)` is called at the end and may raise.
-        """
-        written: dict[str, int] = {}
-        n = 0
-        for graph, triples in _by_graph(quads):
-            self.put_graph(graph, triples)
-            written[graph] = len(triples)
-            n += len(triples)
-        for graph in self.graphs():
-            if graph.startswith(GRAPH_PREFIX) and graph not in written:
-                self.drop_graph(graph)
-        if verify is not None:
-            verify(self)
-        version = "remote-" + time.strftime("%Y%m%dT%H%M%S")
-        return RemoteInfo(endpoint=self.query_url, version=version, graphs=len(written), quads=n)
+    def _graph_store_request(self, method: str, graph: str, **kwargs) -> bool:
+        """A Graph Store Protocol request; False (and no more such requests) when the
+        endpoint turns out to have no graph store at its URL."""
+        try:
+            self._request(method, self.store_url, params={"graph": graph}, **kwargs)
+        except RemoteRefused as e:
+            if self.graph_store is None and e.status in NO_GRAPH_STORE and not (
+                    method == "DELETE" and e.status == 404):
+                self.graph_store = False
+                return False
+            raise
+        self.graph_store = True
+        return True
 
     def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise RemoteTimeout(f"the SPARQL endpoint {url} did not answer within "
+                                f"{self.timeout:g} s") from None
         except httpx.HTTPError as e:
-            raise RemoteError(f"cannot reach the SPARQL endpoint {url}: {e}") from e
+            raise RemoteUnreachable(f"cannot reach the SPARQL endpoint {url}: "
+                                    f"{e or type(e).__name__}") from None
         if response.status_code >= 400:
-            raise RemoteError(f"{method} {url} answered {response.status_code}: "
-                              f"{response.text[:300].strip()}")
+            detail = " ".join(response.text[:500].split())
+            raise RemoteRefused(f"{method} {url} answered {response.status_code}"
+                                + (f": {detail}" if detail else ""),
+                                response.status_code, detail)
         return response
 
 
-def _by_graph(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """The quads grouped by named graph, each graph whole. Held in memory until the end: a
-    graph may come from more than one source of the build (the ontology, the gazetteer)."""
-    graphs: dict[str, list[ox.Triple]] = {}
-    for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph):
-            raise RemoteError("a build writes named graphs only; got a default-graph quad")
-        graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate,
-                                                                   q.object))
-    yield from graphs.items()
+def _query_triples(triples: Iterable[ox.Triple]) -> ox.QueryTriples:
+    """Triples as the QueryTriples a CONSTRUCT on the embedded store answers (through a
+    small in-memory store: pyoxigraph offers no other way to make one)."""
+    scratch = ox.Store()
+    scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                        for t in triples)
+    return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")

@@ -28,13 +28,18 @@ API_DESCRIPTION = (
 )
 
 
-def create_app(store_path: Path, **settings) -> FastAPI:
-    """The app serving the current version of the store at store_path (read-only)."""
+def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings) -> FastAPI:
+    """The app serving the current version of the store at store_path (read-only), or the
+    external SPARQL store at `sparql_endpoint` (then store_path is not read)."""
     cfg = Settings.from_kwargs(**settings)
-    info = store_info(Path(store_path))  # a missing or foreign store fails here, clearly
-    pool = QueryPool(info.version_path, workers=cfg.workers, timeout=cfg.query_timeout,
-                     memory_limit=cfg.memory_limit_mb * 2**20 if cfg.memory_limit_mb else None,
-                     queue_timeout=cfg.queue_timeout)
+    if sparql_endpoint:  # an external store: kg.backends.serving owns this branch
+        from kg.backends.serving import remote_service
+        info, pool = remote_service(sparql_endpoint, store_path, cfg)
+    else:
+        info = store_info(Path(store_path))  # a missing or foreign store fails here, clearly
+        pool = QueryPool(info.version_path, workers=cfg.workers, timeout=cfg.query_timeout,
+                         memory_limit=cfg.memory_limit_mb * 2**20 if cfg.memory_limit_mb else None,
+                         queue_timeout=cfg.queue_timeout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -55,6 +60,8 @@ def create_app(store_path: Path, **settings) -> FastAPI:
     app.state.store_version = info.version
     app.state.pool = pool
     app.state.cache = ResultCache(cfg.cache_bytes, cfg.cache_entry_bytes)
+    if sparql_endpoint:
+        pool.attach(app)  # remote failures as 502/504; a new build stamp is a new version
 
     install_error_handlers(app)
     app.add_middleware(CachedGetFastPath)  # first, so CORS (if any) still wraps it

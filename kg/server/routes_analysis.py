@@ -19,6 +19,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import Store
 
+from kg.backends import open_version
+
 router = APIRouter(tags=["analysis"])
 
 CACHE_ENTRIES = 32
@@ -35,7 +37,7 @@ def _cached(request: Request, key: tuple, compute: Callable[[Store], object]):
             _cache.move_to_end(full_key)
             return _cache[full_key]
     try:
-        value = compute(Store.read_only(str(info.version_path)))
+        value = compute(open_version(info.version_path))  # embedded or remote (kg.backends)
     except KeyError as e:
         raise HTTPException(404, e.args[0] if e.args else str(e)) from e
     except ValueError as e:

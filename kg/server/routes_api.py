@@ -29,6 +29,7 @@ from pyoxigraph import NamedNode, Store
 from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
+from kg.backends import open_version
 from kg.server.errors import RequestError
 from kg.vocab import entity_iri, iri_key
 
@@ -43,7 +44,7 @@ class Lookups:
 
     def __init__(self, version_path: Path, version: str):
         self.version = version
-        self.store = Store.read_only(str(version_path))
+        self.store = open_version(version_path)  # embedded, or a remote store (kg.backends)
         self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._derived: dict[str, object] = {}
