@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kg.extract.indicators import normalize_indicator
 from kg.extract.numbers import NumberPhrase, find_number_phrases
 from kg.model import (Comparator, Document, EntityKind, MeasureKind, Quantity, QuantityRole,
                       Section, SectionMode)
@@ -56,8 +57,35 @@ BASELINE_BEFORE = ("较", "比", "与", "同", "从", "自", "于", "截至", "�
 BASELINE_AFTER = ("以来", "基础上", "的基础", "相比", "同期", "末", "水平")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 TITLE_RE = re.compile(r"《[^》]*》")
-# Counted nouns that only number the items of a list (33项指标, 7项为约束性指标).
-LIST_NOUNS = ("指标", "方面")
+# Counted nouns that only number the items of a list (33项指标, 7个要素, 3个重点, 10项任务).
+LIST_NOUNS = ("指标", "方面", "要素", "领域", "环节", "重点", "大类", "类别")
+# ...unless the list itself is reported done (10项化债任务全部完成).
+LIST_DONE = ("全部完成", "全面完成", "基本完成", "如期完成", "全部清零", "全部销号")
+# Verbs that carry on work already under way (持续推进全区184个行政村帮扶, 狠抓3个重点):
+# the count then describes the scope of the work, not an amount to reach.
+ONGOING_VERBS = ("推进", "抓好", "狠抓", "抓实", "聚焦", "紧盯", "围绕", "深化", "用好", "做好")
+# Adverbs before a clause's governing verb (持续推进, 提速推进, 有序推进).
+VERB_ADVERBS = ("持续", "提速", "有序", "深入", "扎实", "加快", "全力", "大力", "着力", "不断",
+                "进一步", "积极", "稳步", "全面", "继续", "切实", "重点")
+# Words that make a count a goal whatever the verb (拟推进实施重点项目78个).
+GOAL_WORDS = ("拟", "力争", "确保", "争取", "目标")
+# Result verbs right after an ongoing one make it a goal again (推进实施, 推进建设).
+RESULT_AFTER_ONGOING = ("实施", "建设", "完成", "建成", "新建", "开工")
+# A rate later in the clause of a count: the count is its base (10个项目现场评价满意度100%).
+PERCENT_LATER_RE = re.compile(r"^[^，。；、]{0,40}?(?:率|比例|比重|满意度|占比)[^，。；、\d]{0,12}?\d+(?:\.\d+)?%")
+# Counted items that a plan names one by one (A、B等27个重点项目): the named items are
+# the goals; their total only measures the list.
+LISTED_ITEMS = ("项目", "工程", "任务", "事项")
+# Time words that end a counted noun phrase (103个区级重点项目全年完成投资).
+TIME_WORDS = ("全年", "当年", "年内", "年底", "年末", "今年", "明年", "上年", "同期")
+# Action nouns after counted items (15个项目建设): the items are what is counted.
+ACTION_NOUNS = ("建设", "实施")
+# Organisations whose forecasts reports quote as background (IMF预计2024年全球经济增长2.9%).
+FORECASTER_RE = re.compile(r"(?:[A-Z]{2,}|组织|银行|基金|机构|联合国)(?:预计|预测|预期)")
+# 年产10万套…线束等项目: a capacity written into a project's name.
+CAPACITY_WORDS = ("年产", "年处理", "年加工", "年吞吐")
+# Units of how often something was done (3次推送至…): adverbial when a verb follows.
+FREQUENCY_UNITS = ("次", "回", "遍")
 # A round number passed on the way (突破600亿元大关), not the value reached.
 MILESTONE_NOUNS = ("大关", "关口")
 # Manner adverbs that end a counted noun phrase (36个项目有序推进 -> 项目).
@@ -137,13 +165,21 @@ def _posseg():
 
 def extract_quantities(doc: Document) -> Document:
     """Append a Quantity for every targeted or observed value in the document."""
+    seen: set[tuple] = set()
     for sent in doc.sentences:
         text = doc.sentence_text(sent.index)
         section_year, mode = _section_context(doc, sent.section)
         mentions = [m for m in doc.mentions if m.sentence == sent.index]
         for r in read_sentence(text, section_year, mode, doc.review_years, doc.plan_years):
             p = r.phrase
+            if _names_one_facility(doc, mentions, sent.start + p.num_start, p):
+                continue
             subject = r.subject or _subject_from_mentions(doc, mentions, sent.start, p.start)
+            # a figure repeated in a summary paragraph is one fact, told where it first appears
+            fact = (r.role, normalize_indicator(r.indicator), r.year, p.value, p.unit, subject)
+            if fact in seen:
+                continue
+            seen.add(fact)
             doc.quantities.append(Quantity(
                 role=r.role, indicator=r.indicator, value=p.value, unit=p.unit,
                 start=sent.start + p.start, end=sent.start + p.end, sentence=sent.index,
@@ -162,12 +198,26 @@ def _section_context(doc: Document, index: int | None) -> tuple[int | None, Sect
     return year, mode
 
 
+def _names_one_facility(doc: Document, mentions, num_start: int, p: NumberPhrase) -> bool:
+    """新建X镇垃圾中转站1座: one named facility is a project, not a count of anything."""
+    if p.family != "count" or p.value != 1:
+        return False
+    for m in mentions:
+        if m.kind is EntityKind.PROJECT and 0 <= num_start - m.end <= 1 and any(
+                pl.kind is EntityKind.PLACE and m.start <= pl.start and pl.end <= m.end
+                for pl in mentions):
+            return True
+    return False
+
+
 def _subject_from_mentions(doc: Document, mentions, sent_start: int, pos: int) -> str | None:
     """A project or organisation named in the same clause before the number is its subject."""
     abs_pos = sent_start + pos
     clause_start = sent_start + _clause_start(doc.text[sent_start:abs_pos], len(doc.text[sent_start:abs_pos]))
     for m in reversed(mentions):
         if m.kind in PROJECT_LIKE and clause_start <= m.start and m.end <= abs_pos:
+            if ENUM_CLOSER_RE.match(doc.text, m.end) or doc.text.startswith("、", m.end):
+                return None  # 白马航电枢纽等28个项目: an item of the list, not its subject
             return m.name
     return None
 
@@ -193,6 +243,8 @@ def read_sentence(text: str, section_year: int | None = None,
             r.clause = clause_from
             r.year, r.role = _year_and_role(text, r.phrase.start, years, section_year, mode,
                                             review_years or [], plan_years or [])
+            if _counts_a_list(text, r, clause_from) or _not_own_figure(text, r.phrase, clause_from):
+                r.emit = False
             seen.append(r)
             prev_end = max(prev_end, run.end + r.consumed)
     return [r for r in seen if r.emit]
@@ -466,6 +518,11 @@ def _headed_items(subject: str) -> list[str]:
 def _counted_noun(right: str, single_ok: bool = False) -> str:
     """The noun phrase right after a number (10家区级首店 -> 区级首店), up to the next predicate."""
     r = right.lstrip("的")
+    closer = ENUM_CLOSER_RE.search(r, 0, 24)
+    if closer and "、" in r[:closer.start()] and not CLAUSE_BREAK.search(r, 0, closer.start()):
+        head = _counted_noun(r[closer.end():], single_ok)
+        if head:
+            return head  # 1—2家银行、保险等金融机构 -> 金融机构
     if not r or not ("\u4e00" <= r[0] <= "\u9fff" or r[0] in "“《" or r[0].isascii() and r[0].isalnum()):
         return ""
     words = _posseg().lcut(r)
@@ -477,20 +534,109 @@ def _counted_noun(right: str, single_ok: bool = False) -> str:
         if w.word in ("的", "和", "及", "、", "等", "与", "（", "(", "，") or \
                 i > 0 and w.word in MANNER_WORDS:
             break
-        if i > 0 and w.flag == "v" and i + 1 < len(words):
-            break
+        if i > 0 and (w.flag == "v" and i + 1 < len(words) or w.word in TIME_WORDS):
+            break  # a predicate or a time word (103个区级重点项目全年完成投资)
         if w.flag in ("p", "c", "uj", "ul") or (w.flag == "x" and w.word not in "“”"):
             break
         out.append(w.word)
     noun = "".join(out)
+    if noun.endswith(ACTION_NOUNS) and noun[:-2].endswith(LISTED_ITEMS):
+        noun = noun[:-2]  # 19个项目建设: the projects are counted, not the building
     if len(noun) == 1 and not (single_ok or len(words) == 1 or words[1].word in ("的", "和", "、")):
         return ""
     return noun
 
 
 def _is_list_count(name: str, right: str, p: NumberPhrase) -> bool:
-    """'33项指标', '7项为约束性指标': counts of the items of a list, not goals."""
-    return p.family == "count" and any(n in name or n in right[:8] for n in LIST_NOUNS)
+    """'33项指标', '7项为约束性指标', '11个领域': counts of the items of a list, not goals."""
+    if p.family != "count":
+        return False
+    r = right.lstrip("的")
+    for n in LIST_NOUNS:
+        if n in ("指标", "方面") and (n in name or n in r[:8]):
+            return True
+        if name.endswith(n):
+            tail = r[len(name) - len(_change_verb(name)):] if name.endswith(r[:2]) else r
+            tail = r[r.find(n) + len(n):] if n in r[:len(name) + 2] else tail
+            return not tail.lstrip("均已").startswith(LIST_DONE)
+        # the list noun heads the words after the number (9个涉农领域实施…, 193项任务及…)
+        for k in (0, 2):
+            tail = r[k + len(n):]
+            if r[k:].startswith(n) and not (tail and _starts_noun(tail)):
+                return not tail.lstrip("均已").startswith(LIST_DONE)
+    return False
+
+
+def _starts_noun(text: str) -> bool:
+    """'项目…' continues a noun phrase (重点|项目); '实施…', '，' do not."""
+    if text[0] in "“《":
+        return True  # 1053个事项“跨省通办”: the quote names what the items are
+    if not "\u4e00" <= text[0] <= "\u9fff":
+        return False
+    w = _posseg().lcut(text[:6])[0]
+    return w.flag.startswith("n") or w.flag == "vn"
+
+
+def _counts_a_list(text: str, r: _Reading, clause_from: int) -> bool:
+    """A count that only measures a list or the scope of ongoing work, not a figure reached
+    (持续推进全区184个行政村帮扶; A、B等27个重点项目 in a plan; “A”“B”“C”3个品牌; 3次推送)."""
+    p = r.phrase
+    if p.family != "count":
+        return False
+    clause = text[clause_from:p.num_start]
+    right = text[p.end:_clause_end(text, p.end)]
+    if p.unit in FREQUENCY_UNITS and right and _posseg().lcut(right[:6])[0].flag.startswith("v"):
+        return True  # 3次推送至…: how often, said in passing
+    if "之一" in right:
+        return True  # 纳入市级10个示范工程之一: the size of a set it joined
+    if p.comparator == Comparator.EQ and (_governing_verb_is_ongoing(clause)
+                                          or right.endswith(ONGOING_VERBS) and "等" not in right):
+        return True  # 持续推进184个行政村帮扶; 193项任务…深入推进
+    before = clause.rstrip()
+    if r.role is QuantityRole.TARGET and ENUM_CLOSER_RE.search(before[-1:] and before[-2:]) \
+            and before.endswith("等") and r.indicator.endswith(LISTED_ITEMS):
+        return True
+    if not text[clause_from:p.start].strip() and _is_title(text, p):
+        return True
+    if right and not right.startswith(("的", "以上")) and PERCENT_LATER_RE.search(right):
+        return True  # 5个国控断面水质优良比例100%: the count is the base of a rate
+    quoted = re.search(r"(?:“[^“”]*”、?)+$", before)
+    if quoted:
+        items = re.findall(r"“([^“”]*)”", quoted.group())
+        n = len(items) if len(items) > 1 else len(re.split(r"[、，,]", items[0]))
+        if n > 1 and p.value == n:
+            return True  # “品牌、项目、基地”3个要素: the number of names just quoted
+    return False
+
+
+def _governing_verb_is_ongoing(clause: str) -> bool:
+    """The clause opens with 推进/抓好/聚焦… and sets no goal (持续推进全区184个行政村帮扶)."""
+    s = clause.lstrip("、，,；; ")
+    changed = True
+    while changed:
+        changed = False
+        for a in VERB_ADVERBS:
+            if s.startswith(a) and len(s) > len(a):
+                s, changed = s[len(a):], True
+    verb = next((v for v in ONGOING_VERBS if s.startswith(v)), None)
+    if verb is None or any(w in clause for w in GOAL_WORDS):
+        return False
+    return not s[len(verb):].startswith(RESULT_AFTER_ONGOING)  # 推进实施: a result verb
+
+
+def _is_title(text: str, p: NumberPhrase) -> bool:
+    """'10项重点工程' on a line of its own: the title of a list, not a figure."""
+    rest = text[p.end:].strip()
+    return bool(rest) and len(rest) <= 12 and not re.search(r"[，。；、,;]", rest) \
+        and not any(w.flag.startswith("v") and w.flag != "vn" for w in _posseg().lcut(rest))
+
+
+def _not_own_figure(text: str, p: NumberPhrase, clause_from: int) -> bool:
+    """Someone else's forecast (IMF预计…) or a capacity in a project's name (年产10万套…等项目)."""
+    clause = text[clause_from:p.start]
+    if FORECASTER_RE.search(clause):
+        return True
+    return clause.endswith(CAPACITY_WORDS) and "项目" in text[p.end:_clause_end(text, p.end)]
 
 
 def _measure_kind(p: NumberPhrase, indicator: str, words: str) -> MeasureKind:
