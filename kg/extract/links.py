@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.projects import VERB_WORDS
+from kg.extract.projects import SUFFIXES, VERB_WORDS
 from kg.model import Document, EntityKind, Mention, Relation
 
 # Verbs that put a strategy as the object the project serves (围绕“三次创业”, 融入…建设).
@@ -36,6 +36,9 @@ LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
+# A clause that launches a strategy as its whole object: (深入/全面)实施“X”行动 — what follows does X.
+LAUNCHING = re.compile(r"^[^，,。；;：:“”]{0,4}(?:实施|启动|开展)$")
+LAUNCH_TAIL = 4  # 实施乡村振兴战略 / 实施“X”行动计划: only a short tail may follow the strategy
 # The predicate of a topic clause: what is said of the strategy (不断完善, 深入推进, 项目加快推进).
 TOPIC_PREDICATE = re.compile(r"^[^，,。；;：:\d“”\"]{0,10}$")
 # ... which says how it is going (不断完善, 迈出实质性步伐, 成效明显), not more of a noun (创新自主权)
@@ -45,15 +48,31 @@ PROGRESS = re.compile(r"推进|推动|完善|实施|优化|突破|进展|成效|
 PART_LIST = re.compile(r"^(?:[^，,。；;、]{1,4}、)+[^，,。；;、]{1,4}$")
 NAME_COVER = 0.8  # strategies covering this share of a project's name make it a list of programmes
 QUOTES = re.compile(r"[“”\"‘’《》「」\s]")
+# 专栏 row labels that name a programme (城市门户更新, 区级重点民生实事, 清洁能源开发利用), not a task,
+# a goal, a count or a category word.
+PROGRAMME_LEN = (4, 20)
+NOT_PROGRAMME = re.compile(r"[\d“”\"：:，,。；;]")  # counts and quoted formulas are other rules' cases
+GENERIC_LABEL = re.compile(r"^(?:重大|重点|主要|其他|年度|新建|续建|新开工|在建|前期|民生)*"
+                           r"(?:项目|工程|任务|举措|政策|平台|活动|指标|目标|措施|事项|工作)(?:清单|名单)?$")
+GOAL_END = re.compile(r"(?:优化|提升|扩容|增效|提质|提速|增长|壮大|加强|见效|突破|发展|加快)$")
+GROUP_HEADS = ("项目", "工程")  # a label that is a "project" of this kind and lists 3+ others is a programme
+GROUP_MIN = 3
+# 国际创客村, 文旅青创中心: one facility or area, not a programme
+SINGLE_HEADS = tuple(x for x in SUFFIXES if x not in GROUP_HEADS) + ("村", "城", "谷", "街", "区", "镇")
+# a 专栏 row label counting a strategy's parts: (verb) + number + 大 + head noun (深耕“6”大产业链)
+COUNTED_LABEL = re.compile(r"(\d+|[一二三四五六七八九十]+)大?([\u4e00-\u9fff]{2,4})$")
 
 
 def extract_links(doc: Document) -> Document:
     """Append implements and locatedIn relations for every project mention."""
+    _add_row_programmes(doc)
     strategies = [(i, m) for i, m in enumerate(doc.mentions) if m.kind is EntityKind.STRATEGY]
     places = [(i, m) for i, m in enumerate(doc.mentions) if m.kind is EntityKind.PLACE]
     seen: set[tuple[str, int, int]] = set()
 
     def add(pred: str, subj: int, obj: int, sentence: int, rule: str) -> None:
+        if pred == "implements" and _same_span(doc.mentions[subj], doc.mentions[obj]):
+            return  # one span read as both (a row label that is a project and a programme)
         if (pred, subj, obj) not in seen:
             seen.add((pred, subj, obj))
             doc.relations.append(Relation(predicate=pred, subject=subj, object=obj, sentence=sentence, rule=rule))
@@ -78,6 +97,47 @@ def extract_links(doc: Document) -> Document:
     return doc
 
 
+def _add_row_programmes(doc: Document) -> None:
+    """A 专栏 row whose label is a programme name and whose cell lists projects (城市门户更新:
+    建成A、B、C…) names the programme those projects belong to: the label becomes a STRATEGY
+    mention when no earlier component found one in it. Labels that are tasks (加快…, 持续…),
+    goals (…结构优化, …质效提升), counts (办好“9”大活动), category words (重大项目) or a single
+    facility (国际创客村) name no programme."""
+    for col in doc.columns:
+        for row in col.rows:
+            label = row.label
+            start, end = row.start, row.start + len(label)
+            if doc.text[start:end] != label or not _programme_label(label):
+                continue
+            inside = [m for m in doc.mentions if start <= m.start < end]
+            if any(m.kind is EntityKind.STRATEGY for m in inside):
+                continue
+            projects = [m for m in doc.mentions if m.kind is EntityKind.PROJECT and end <= m.start < row.end]
+            named = [m for m in inside if m.kind is EntityKind.PROJECT]
+            if named and not (named[0].start == start and named[0].end == end
+                              and label.endswith(GROUP_HEADS) and len(projects) >= GROUP_MIN):
+                continue  # the row is about the project it is named after
+            if not projects or label.endswith(SINGLE_HEADS) and not named:
+                continue
+            sent = doc.sentence_at(start)
+            if sent is None:
+                continue
+            doc.add_mention(Mention(kind=EntityKind.STRATEGY, start=start, end=end, sentence=sent.index,
+                                    text=label, attrs={"kind": "programme"}, rule="links.row-programme"))
+
+
+def _programme_label(label: str) -> bool:
+    if not PROGRAMME_LEN[0] <= len(label) <= PROGRAMME_LEN[1] or NOT_PROGRAMME.search(label):
+        return False
+    if GENERIC_LABEL.match(label) or GOAL_END.search(label):
+        return False
+    return not any(label.startswith(v) for v in VERB_WORDS)
+
+
+def _same_span(a: Mention, b: Mention) -> bool:
+    return (a.start, a.end) == (b.start, b.end)
+
+
 def _key(name: str) -> str:
     return QUOTES.sub("", name)
 
@@ -92,6 +152,14 @@ def _label_span(doc: Document, sentence: int) -> tuple[int, int] | None:
     return (row.start, first.end) if first else (row.start, row.start + len(row.label))
 
 
+def _outermost(found: list[tuple[int, Mention]]) -> list[tuple[int, Mention]]:
+    """Strategies not nested in a longer one found with them: 城乡融合发展 inside
+    市级城乡融合发展先行示范区 is part of that name, not a second programme."""
+    return [(i, m) for i, m in found
+            if not any(o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                       for _, o in found)]
+
+
 def _column_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
     sent = doc.sentences[p.sentence]
     if sent.column is None:
@@ -101,10 +169,47 @@ def _column_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Me
     label = _label_span(doc, p.sentence)
     if label:
         spans.append(label)
-    out = [i for i, m in strategies if any(s <= m.start < e for s, e in spans)]
+    out = [i for i, _ in _outermost([(i, m) for i, m in strategies if any(s <= m.start < e for s, e in spans)])]
     if label and not any(label[0] <= strategies_m.start < label[1] for _, strategies_m in strategies):
-        out += _named_elsewhere(doc.columns[sent.column].rows[sent.row].label, strategies)
+        row_label = doc.columns[sent.column].rows[sent.row].label
+        out += _named_elsewhere(row_label, strategies) or _counted_in_label(doc, col, row_label, strategies)
+    if sent.row is not None:
+        out += _parent_rows(doc, col, col.rows[sent.row], strategies)
     return out
+
+
+def _parent_rows(doc: Document, col, row, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """A row whose label is an item of another row's list (区级重点民生实事: 乡镇（街道）竞争性民生项目、
+    农网巩固提升工程… / 乡镇（街道）竞争性民生项目: A、B…) is a part of that row's programme."""
+    key = _key(row.label)
+    if len(key) < 4:
+        return []
+    for other in col.rows:
+        if other is row:
+            continue
+        cell = other.start + len(other.label)
+        if not any(cell <= m.start < other.end and _key(m.name) == key for m in doc.mentions):
+            continue
+        first = doc.sentence_at(other.start)
+        end = first.end if first else cell
+        return [i for i, m in strategies if other.start <= m.start < end]
+    return []
+
+
+def _counted_in_label(doc: Document, col, label: str, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """A row label that counts the parts of a numbered strategy of the column's section:
+    深耕“6”大产业链 for “6+4”产业链, 建好“3”大平台 for “3+N”平台体系 — the label's number opens the
+    strategy's number formula and both end on the same head noun."""
+    m = COUNTED_LABEL.search(_key(label))
+    if not m or col.section is None:
+        return []
+    num, head = m.group(1), m.group(2)
+    sec = doc.sections[col.section]
+    formula = re.compile(rf"^{re.escape(num)}[+＋][0-9A-Za-zＮ一二三四五六七八九十]+{re.escape(head)}")
+    for i, s in strategies:
+        if sec.start <= s.start < sec.end and formula.match(_key(s.name)):
+            return [i]
+    return []
 
 
 def _named_elsewhere(label: str, strategies: list[tuple[int, Mention]]) -> list[int]:
@@ -121,18 +226,47 @@ def _named_elsewhere(label: str, strategies: list[tuple[int, Mention]]) -> list[
 def _heading_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
     out: list[int] = []
     picked: set[str] = set()  # strategies an inner heading named
+    inner = None  # the heading below the current one on the way up
     for sec in doc.section_chain(doc.sentences[p.sentence].section):
         if not sec.heading or sec.parent is None or REPORT_PART.match(sec.heading):
             continue  # the title and the report's parts (一、…执行情况) name the report, not a subject
         if sec.start <= p.start < sec.heading_end:
             continue  # the project is in the heading itself: that is the sentence rule's case
-        here = [(i, m) for i, m in strategies if sec.start <= m.start < sec.heading_end]
-        if len(here) > 1 and any(_key(m.name) in picked for _, m in here):
+        here = _outermost(_in_heading(sec, strategies))
+        if here and any(_names_one_of(picked, m) for _, m in here):
             # an outer heading listing several strategies (融入A、B等重大战略): the inner heading chose
-            here = [(i, m) for i, m in here if _key(m.name) in picked]
+            here = [(i, m) for i, m in here if _names_one_of(picked, m)]
+        elif here and inner is not None and _shared_out(doc, sec, inner, here, strategies):
+            here = []  # the sub-headings share out the outer strategies, and this one took none
         out += [i for i, _ in here]
         picked |= {_key(m.name) for _, m in here}
+        inner = sec
     return out
+
+
+def _in_heading(sec, strategies: list[tuple[int, Mention]]) -> list[tuple[int, Mention]]:
+    return [(i, m) for i, m in strategies if sec.start <= m.start < sec.heading_end]
+
+
+def _names_one_of(keys: set[str], m: Mention) -> bool:
+    """Whether a strategy is one of the keys, or a longer or shorter form of one
+    (成渝地区双城经济圈 / 成渝地区双城经济圈建设)."""
+    k = _key(m.name)
+    return any(k in o or o in k for o in keys if min(len(k), len(o)) >= 4)
+
+
+def _shared_out(doc: Document, outer, inner, here: list[tuple[int, Mention]],
+                strategies: list[tuple[int, Mention]]) -> bool:
+    """Whether sibling sub-headings of `inner` take up the outer heading's strategies one by one
+    (（五）融入A、B等重大战略 / 一是A… / 二是B… / 三是对外开放…): then a sub-heading naming none of
+    them is about something else."""
+    keys = {_key(m.name) for _, m in here}
+    for sib in doc.sections:
+        if sib.parent != outer.index or sib is inner or not sib.heading:
+            continue
+        if any(_names_one_of(keys, m) for _, m in _in_heading(sib, strategies)):
+            return True
+    return False
 
 
 def _paragraph_start(doc: Document, offset: int) -> int:
@@ -165,9 +299,12 @@ def _clause_of(doc: Document, m: Mention) -> tuple[int, int]:
 
 def _is_topic(doc: Document, m: Mention) -> bool:
     """Whether the strategy is what its clause is about: the object of a linking verb
-    (围绕“X”, 以“X”为载体) or the subject of a short predicate (X深入推进)."""
+    (围绕“X”, 以“X”为载体), the whole object of a clause that launches it (深入实施“X”行动)
+    or the subject of a short predicate (X深入推进)."""
     cs, ce = _clause_of(doc, m)
     if LINKING.search(doc.text[max(cs, m.start - LINK_REACH):m.start]):
+        return True
+    if LAUNCHING.match(doc.text[cs:m.start]) and len(doc.text[m.end:ce]) <= LAUNCH_TAIL:
         return True
     prefix = doc.text[cs:m.start]
     return (len(prefix) <= 2 or bool(PART_LIST.match(prefix))) and not any(prefix.endswith(v) for v in VERB_WORDS) \
@@ -186,8 +323,8 @@ def _topic_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Men
         cs, ce = _clause_of(doc, m)
         if ce >= p.start or not _is_topic(doc, m):
             continue
-        if any(ce < o.start < p.start for _, o in strategies if o.sentence == p.sentence):
-            continue  # another strategy between the topic and the project
+        if any(ce < o.start < p.start and _is_topic(doc, o) for _, o in strategies if o.sentence == p.sentence):
+            continue  # another topic between this one and the project
         if any(cs <= o.start < ce for o in _projects_in(doc, p.sentence)):
             continue  # the clause already has a project: the strategy is not a topic
         out.append(i)
