@@ -57,6 +57,10 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
+# Full-width forms met in text that skipped ingest normalisation (增长５％左右, 2.35：1 stays).
+_HALF_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                             "％": "%", "．": ".", "－": "-", "～": "~", "／": "/", "＋": "+"})
+
 ARABIC = r"\d+(?:\.\d+)?"
 CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
 NUMBER_RE = re.compile(rf"{ARABIC}|{CHINESE}")
@@ -64,7 +68,7 @@ FRACTION_RE = re.compile(rf"({ARABIC}|{CHINESE})分之({ARABIC}|{CHINESE})")
 RATIO_RE = re.compile(rf"(?<![\d.])({ARABIC})[:：]({ARABIC})(?:[:：]({ARABIC}))?(?![\d.])")
 HALF_RE = re.compile(r"一半")
 # 百分之十二点五 in older reports: read as a percentage (unit %).
-PERCENT_CN_RE = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?")
+PERCENT_CN_RE = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)(?:[点點]([零〇一二三四五六七八九]+))?")
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ def _chinese_numeral_allowed(text: str, start: int, value: Decimal, has_more: bo
 
 def find_number_phrases(text: str) -> list[NumberPhrase]:
     """Every quantity phrase in `text`, left to right, non-quantities skipped."""
+    text = text.translate(_HALF_WIDTH)  # one character for one: offsets stay valid
     phrases: list[NumberPhrase] = []
     taken: list[tuple[int, int]] = []
 

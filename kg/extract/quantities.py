@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.extract.indicators import normalize_indicator
-from kg.extract.numbers import NumberPhrase, find_number_phrases
+from kg.extract.numbers import NumberPhrase, find_number_phrases, parse_chinese_numeral
 from kg.model import (Comparator, Document, EntityKind, MeasureKind, Quantity, QuantityRole,
                       Section, SectionMode)
 
@@ -56,6 +56,11 @@ TARGET_CUES = ("力争", "目标", "预期", "预计", "计划", "确保", "争�
 BASELINE_BEFORE = ("较", "比", "与", "同", "从", "自", "于", "截至", "截止")
 BASELINE_AFTER = ("以来", "基础上", "的基础", "相比", "同期", "末", "水平")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
+# “十四五”末, 十四五时期: a five-year plan named by its ordinal (its last year is the goal year).
+FIVE_YEAR_PLAN_RE = re.compile(r"“?((?:十[一二三四五六七八九]?|[三四五六七八九]))五”?(?=规划|时期|期间|期末|末|计划)")
+PLAN_PERIOD_BASELINE = ("以来", "基础上", "的基础", "相比", "同期", "水平", "规划目标", "目标")
+# Years named relative to the report: 今年 is its plan year, 去年 its review year.
+RELATIVE_YEAR_RE = re.compile(r"今年|本年(?!度)|去年|上一年|上年(?!同期|末|底)")
 TITLE_RE = re.compile(r"《[^》]*》")
 # Counted nouns that only number the items of a list (33项指标, 7个要素, 3个重点, 10项任务).
 LIST_NOUNS = ("指标", "方面", "要素", "领域", "环节", "重点", "大类", "类别")
@@ -76,6 +81,10 @@ PERCENT_LATER_RE = re.compile(r"^[^，。；、]{0,40}?(?:率|比例|比重|满�
 # Counted items that a plan names one by one (A、B等27个重点项目): the named items are
 # the goals; their total only measures the list.
 LISTED_ITEMS = ("项目", "工程", "任务", "事项")
+# 20个民营企业评选为“行业领先企业”: the count is of what they were named as.
+NAMED_AS_RE = re.compile(r"^(?:被)?(?:评选为|评为|认定为|命名为|列为|入选)([^，。；、]{2,16})")
+# 130万吨货运业务的前期工作: the number sizes a project being prepared, it is no goal.
+SPEC_OF_WORK = ("的前期工作", "的前期")
 # Time words that end a counted noun phrase (103个区级重点项目全年完成投资).
 TIME_WORDS = ("全年", "当年", "年内", "年底", "年末", "今年", "明年", "上年", "同期")
 # Action nouns after counted items (15个项目建设): the items are what is counted.
@@ -115,7 +124,8 @@ ENUM_CLOSER_RE = re.compile(r"(?<![高中初平同对均上下])等(?![级同于
 LEAD_BRACKET_RE = re.compile(r"^[（(][^）)]{0,3}[）)]")
 # A period or baseline before an indicator: 2023年, 到2025年, 较2019年, 比上年.
 LEAD_YEAR_RE = re.compile(r"^(?:(?:到|至|截至|较|比|与)?(?:19|20)\d{2}年(?:度|底|末|同期|相比)?"
-                          r"|(?:较|比)(?:上年|去年|上一年)(?:同期)?)")
+                          r"|(?:较|比)(?:上年|去年|上一年)(?:同期)?"
+                          r"|(?:到|至)?“?十?[一二三四五六七八九]?五”?(?:规划)?(?:时期|期间|期末|末))")
 LONG_PAREN_RE = re.compile(r"[（(][^）)]{6,}[）)]")
 # Trivial subjects left after stripping: never an indicator on their own.
 EMPTY_SUBJECTS = {"", "其", "其中", "分别", "均", "同比", "全年", "累计", "共"}
@@ -230,7 +240,7 @@ def read_sentence(text: str, section_year: int | None = None,
     phrases = [p for p in find_number_phrases(text) if p.family != "fraction" or p.unit]
     if not phrases:
         return []
-    years = _explicit_years(text)
+    years = _explicit_years(text, review_years, plan_years)
     seen: list[_Reading] = []  # every reading so far, anchors included
     prev_end = 0
     for run in _runs(text, phrases):
@@ -377,6 +387,11 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
         if noun:
             if _is_list_count(noun, right, first):
                 return []
+            after = right.lstrip("的")[len(noun):]
+            if after.startswith(SPEC_OF_WORK):
+                return []  # 扩能改建130万吨货运业务的前期工作: the size of a project
+            if (named := NAMED_AS_RE.match(after)) and (title := _clean_indicator(named.group(1))):
+                return [_reading(first, title, measure_words)]  # 20个企业评选为“行业领先企业”
             verb = _change_verb(left)
             return [_reading(first, _clean_indicator(verb + noun), measure_words)]
     if first.family == "count" and _is_list_count(subject, right, first):
@@ -508,10 +523,19 @@ def _enumerated(subject: str) -> list[str]:
 
 
 def _headed_items(subject: str) -> list[str]:
-    """Items of a 、 list that each end like an indicator (…率、…比例): one value for each."""
+    """Items of a 、 list that each end like an indicator (…率、…比例): one value for each.
+    Parallel items share the last one's head: 城乡养老保险、城乡医疗保险参保率 -> 城乡养老保险参保率,
+    城乡医疗保险参保率."""
     items = [_strip_head(i) for i in subject.split("、")]
-    if len(items) > 1 and all(i.endswith(INDICATOR_HEADS) for i in items):
+    if len(items) < 2 or not items[-1].endswith(INDICATOR_HEADS):
+        return []
+    if all(i.endswith(INDICATOR_HEADS) for i in items):
         return [_clean_indicator(i) for i in items]
+    width = len(items[0])
+    head = items[-1][width:]
+    if all(len(i) == width and not i.endswith(INDICATOR_HEADS) for i in items[:-1]) \
+            and 2 <= len(head) <= 4 and head.endswith(INDICATOR_HEADS) and width >= 2:
+        return [_clean_indicator(i + head) for i in items[:-1]] + [_clean_indicator(items[-1])]
     return []
 
 
@@ -660,10 +684,30 @@ def _measure_kind(p: NumberPhrase, indicator: str, words: str) -> MeasureKind:
     return MeasureKind.OTHER
 
 
-def _explicit_years(text: str) -> list[tuple[int, int, bool]]:
-    """(position, year, is_deadline) for years that say which period a value is for."""
+def five_year_plan_end(ordinal: str) -> int | None:
+    """'十四五' -> 2025: the last year of the Nth five-year plan (the 3rd began in 1966)."""
+    n = parse_chinese_numeral(ordinal)
+    return None if n is None or n < 3 else 1970 + 5 * (int(n) - 3)
+
+
+def _explicit_years(text: str, review: list[int] | None = None,
+                    plan: list[int] | None = None) -> list[tuple[int, int, bool]]:
+    """(position, year, is_deadline) for years that say which period a value is for:
+    2025年 / 到2025年, “十四五”末 (the plan's last year), 今年 / 去年 (the report's plan and
+    review years)."""
     masked = TITLE_RE.sub(lambda m: " " * len(m.group()), text)
     out = []
+    for m in FIVE_YEAR_PLAN_RE.finditer(masked):
+        end = five_year_plan_end(m.group(1))
+        after = masked[m.end():].lstrip("”")
+        if end is not None and not after.startswith(PLAN_PERIOD_BASELINE):
+            out.append((m.start(), end, True))
+    for m in RELATIVE_YEAR_RE.finditer(masked):
+        if m.group() in ("今年", "本年") and plan:
+            out.append((m.start(), plan[0], False))
+        elif m.group() in ("去年", "上年", "上一年") and review and not \
+                masked[max(0, m.start() - 1):m.start()] in ("比", "较", "与", "同"):
+            out.append((m.start(), review[-1], False))
     for m in YEAR_RE.finditer(masked):
         before = masked[max(0, m.start() - 3):m.start()]
         after = masked[m.end():m.end() + 4]
@@ -673,7 +717,7 @@ def _explicit_years(text: str) -> list[tuple[int, int, bool]]:
             continue  # start of a period 2023—2025年
         deadline = before.endswith(("到", "至")) or after.startswith(("前", "底"))
         out.append((m.start(), int(m.group(1)), deadline))
-    return out
+    return sorted(out)
 
 
 def _year_and_role(text: str, pos: int, years: list[tuple[int, int, bool]],
