@@ -17,7 +17,9 @@ implements, when
 locatedIn, when
 - (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
-- (row) the project's 专栏 row label names a place (not one inside a strategy's name).
+- (row) the project's 专栏 row label names a place (not one inside a strategy's or another project's name);
+- (served) a later clause of its sentence names the towns/villages it serves, with no other project
+  between (…工程资金4500万元，重点解决A街道B村、C镇D村…的供电问题).
 """
 from __future__ import annotations
 
@@ -33,6 +35,10 @@ LINKING = re.compile("(?:" + "|".join(LINKING_VERBS) + ")[^，,。；;：:、和
 LINK_REACH = 8
 # A place introduced as a location: 在XX, 位于XX, 落户XX, or XX的 just before the name.
 LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
+# Places below the district that a project can serve from a neighbouring clause (towns, villages).
+LOCAL_UNITS = {"town", "township", "subdistrict", "village", "community"}
+# ... and the verbs by which that clause says so (重点解决A村…问题, 整合利用B村资源, 覆盖C镇).
+SERVING = re.compile(r"解决|惠及|覆盖|利用|辐射|涉及|受益|服务|保障")
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
@@ -362,19 +368,50 @@ def _project_places(doc: Document, p: Mention, places: list[tuple[int, Mention]]
     out = []
     clause_start, clause_end = _clause(doc, p)
     label = _label_span(doc, p.sentence)
+    named = False
     for i, m in places:
         if p.start <= m.start and m.end <= p.end:
             out.append((i, "links.name"))
+            named = True
         elif clause_start <= m.start and m.end <= p.start and _locates(doc.text, m, p):
             out.append((i, "links.clause"))
-        elif label and label[0] <= m.start < label[1] and not _inside_strategy(m, strategies):
+        elif label and label[0] <= m.start < label[1] and not _inside_other(doc, m, p, strategies):
             out.append((i, "links.row"))
+    if not named:
+        out += [(i, "links.served") for i in _served_places(doc, p, places, strategies)]
     return out
 
 
 def _inside_strategy(m: Mention, strategies: list[tuple[int, Mention]]) -> bool:
     """A place inside a strategy's name (成渝地区 in 成渝地区双城经济圈建设) names the strategy's area."""
     return any(s.start <= m.start and m.end <= s.end for _, s in strategies)
+
+
+def _inside_other(doc: Document, m: Mention, p: Mention, strategies: list[tuple[int, Mention]]) -> bool:
+    """A place inside a strategy's or another project's name names that thing's area."""
+    return _inside_strategy(m, strategies) or any(
+        o.kind is EntityKind.PROJECT and o is not p and o.start <= m.start and m.end <= o.end
+        for o in doc.mentions if o.sentence == m.sentence)
+
+
+def _served_places(doc: Document, p: Mention, places: list[tuple[int, Mention]],
+                   strategies: list[tuple[int, Mention]]) -> list[int]:
+    """Towns and villages a later clause of the project's sentence says it serves (争取农网巩固提升
+    工程资金…，重点解决A街道B村、C镇D村…的供电问题; 以P为主体，整合利用E村资源): local units,
+    when no other project stands between, nor in the place's own clause."""
+    _, p_end = _clause_of(doc, p)
+    projects = [o for o in doc.mentions if o.kind is EntityKind.PROJECT and o.sentence == p.sentence and o is not p]
+    out = []
+    for i, m in places:
+        if m.sentence != p.sentence or m.start < p_end or m.attrs.get("place_type") not in LOCAL_UNITS:
+            continue
+        cs, ce = _clause_of(doc, m)
+        if cs != p_end + 1 or not SERVING.search(doc.text[cs:m.start]):
+            continue  # only the very next clause, and only when it says the project serves the place
+        if any(p.end <= o.start < ce for o in projects) or _inside_other(doc, m, p, strategies):
+            continue
+        out.append(i)
+    return out
 
 
 def _clause(doc: Document, p: Mention) -> tuple[int, int]:
