@@ -195,6 +195,11 @@ class Document:
     relations: list[Relation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)  # e.g. place adcode once resolved
+    # jieba's words over the whole text, (start, end, word, part-of-speech flag), set once by
+    # the pipeline before the components (kg.pipeline.segment_words) so they need not segment
+    # the text again; words come from simplified text when the report is traditional, offsets
+    # from Document.text. None outside the pipeline, and dropped before a Document is cached.
+    tokens: list[tuple[int, int, str, str]] | None = None
 
     @property
     def source_file(self) -> str:

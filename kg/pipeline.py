@@ -21,9 +21,10 @@ from kg.resolve import DocumentMentions, document_mentions
 
 Component = Callable[[Document], Document]
 
-# (stage name, "module:function"): places first, since later components use them as
-# context; links last, since they connect what the others found.
+# (stage name, "module:function"): segmentation first, then places, since later
+# components use them as context; links last, since they connect what the others found.
 COMPONENTS: list[tuple[str, str]] = [
+    ("segment", "kg.pipeline:segment_words"),  # jieba once, shared by the components
     ("places", "kg.extract.places:extract_places"),
     ("strategies", "kg.extract.strategies:extract_strategies"),
     ("events", "kg.extract.events:extract_events"),
@@ -35,8 +36,9 @@ COMPONENTS: list[tuple[str, str]] = [
 ]
 
 # Bump when extraction changes in a way that invalidates cached results, or when the
-# cache file's layout changes (2: a DocumentSummary pickled before the Document).
-PIPELINE_VERSION = "2"
+# cache file's layout changes (2: a DocumentSummary pickled before the Document;
+# 3: traditional reports segmented as simplified text).
+PIPELINE_VERSION = "3"
 
 
 def jieba_cache_dir() -> Path:
@@ -121,6 +123,24 @@ def warm_up(components: list[tuple[str, str]] | None = None) -> None:
         Gazetteer.load()
     except Exception:  # a missing dataset is reported by the component that needs it
         pass
+
+
+def segment_words(doc: Document) -> Document:
+    """Segment the whole text once with jieba (words and part-of-speech tags, HMM on) into
+    doc.tokens, for every component to share; a traditional report is segmented as
+    simplified text (same offsets, see kg.ingest.normalize.segmentation_text)."""
+    import jieba.posseg
+
+    from kg.ingest.normalize import segmentation_text
+
+    load_jieba()
+    tokens, pos = [], 0
+    for pair in jieba.posseg.cut(segmentation_text(doc.text), HMM=True):
+        end = pos + len(pair.word)
+        tokens.append((pos, end, pair.word, pair.flag))
+        pos = end
+    doc.tokens = tokens
+    return doc
 
 
 def cache_file_for(data: bytes, cache_dir: Path, fingerprint: str) -> Path:
@@ -256,6 +276,7 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
             t = time.perf_counter()
             doc = load_component(spec)(doc)
             result.timings[stage] = time.perf_counter() - t
+        doc.tokens = None  # shared within the pipeline only; the cache need not hold them
         stage = "summary"
         t = time.perf_counter()
         result.summary = summarize(doc)

@@ -89,3 +89,47 @@ def test_jieba_loaded_from_the_cache_has_jiebas_own_tables():
     assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
     assert outputs[0] == outputs[1] == outputs[2]
     assert int(outputs[0].split()[0]) > 300_000
+
+
+# ---------------------------------------------------------------- shared segmentation
+
+GWR_1954 = ROOT.parent / "shared" / "corpus" / "national" / "gwr-1954.txt"
+TRADITIONAL = "我國偉大的人民革命的根本目的，是在於從帝國主義、封建主義和官僚資本主義的壓迫下面解放出來。"
+
+
+def test_traditional_text_is_segmented_as_simplified_with_the_same_offsets():
+    from kg.ingest.normalize import is_traditional, segmentation_text
+
+    simplified = segmentation_text(TRADITIONAL)
+    assert is_traditional(TRADITIONAL)
+    assert len(simplified) == len(TRADITIONAL)
+    assert simplified.startswith("我国伟大的人民革命") and "帝国主义" in simplified
+    seed = SEED.read_text(encoding="utf-8")
+    assert not is_traditional(seed) and segmentation_text(seed) == seed
+
+
+def test_words_are_segmented_once_and_places_finds_the_same_with_them():
+    from kg.ingest import read_document
+    from kg.structure import parse_document
+
+    shared = pipeline.segment_words(parse_document(read_document(SEED)))
+    assert shared.tokens and shared.tokens[0][0] == 0 and shared.tokens[-1][1] == len(shared.text)
+    assert all(shared.text[s:e] == w for s, e, w, _ in shared.tokens)  # simplified text: as written
+    own = parse_document(read_document(SEED))  # places segments by itself when tokens is None
+    places = pipeline.load_component("kg.extract.places:extract_places")
+    assert places(shared).mentions == places(own).mentions
+
+
+def test_a_traditional_report_gets_simplified_words_at_its_own_offsets():
+    from kg.ingest import read_document
+    from kg.structure import parse_document
+
+    doc = pipeline.segment_words(parse_document(read_document(GWR_1954)))
+    words = {w for _, _, w, _ in doc.tokens}
+    assert "国家" in words and "國家" not in words
+    assert all(e - s == len(w) for s, e, w, _ in doc.tokens)
+
+
+def test_the_cached_document_does_not_keep_the_tokens(extracted):
+    _, _, r = extracted
+    assert r.document.tokens is None

@@ -7,10 +7,14 @@ table cells wrapped over two lines, line fragments (a line starting with "，"),
 of blank lines. What stays: Chinese punctuation （）：，。“” and any half-width
 punctuation as written, because extracted names must match the text as written.
 Leading tabs stay too: they mark table cells (see docx.py).
+Traditional characters stay as well; `segmentation_text` gives a word segmenter the
+simplified equivalent, character for character, so offsets into the report still hold.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 # Full-width forms turned half-width: digits, Latin letters and the symbols numbers use.
 # Full-width punctuation （）：，；！？ is NOT here on purpose: it is written that way.
@@ -126,3 +130,42 @@ def _join_fragments(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+# ---------------------------------------------------------------- text for segmentation
+
+# Reports in traditional characters (the 1950s national reports) are kept as written, but
+# jieba's dictionary is simplified: shown traditional text, it sends every run to its HMM
+# (60× slower, and worse words). The table maps one character to one, so offsets hold.
+TRADITIONAL_TABLE = Path(__file__).resolve().parents[1] / "data" / "traditional_simplified.tsv"
+# Share of Han characters that must be traditional-only for a text to count as traditional;
+# simplified reports score 0–0.7% (a stray 於, 乾), a traditional one ≈ 30%.
+TRADITIONAL_SHARE = 0.05
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _traditional_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    try:
+        lines = TRADITIONAL_TABLE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return table  # without the table, text is segmented as written
+    for line in lines:
+        if line and not line.startswith("#"):
+            trad, simp = line.split("\t")
+            table[ord(trad)] = simp
+    return table
+
+
+def is_traditional(text: str) -> bool:
+    """Whether a text is written in traditional characters (by their share of Han characters)."""
+    table = _traditional_table()
+    han = len(_HAN.findall(text))
+    return bool(han) and sum(1 for c in text if ord(c) in table) >= TRADITIONAL_SHARE * han
+
+
+def segmentation_text(text: str) -> str:
+    """The text a word segmenter should see: simplified when the text is traditional, else
+    the text itself; always the same length, character for character."""
+    return text.translate(_traditional_table()) if is_traditional(text) else text
