@@ -1,4 +1,5 @@
-"""Worker processes that run SPARQL queries with a hard time limit and a memory limit.
+"""Worker processes that run SPARQL queries with a hard time limit and a memory limit, and the
+fair admission of queries to them.
 
 pyoxigraph has neither a query timeout nor a memory cap, and its result iterators must be read
 in the thread that created them. So each query runs AND is serialized in one call of
@@ -7,30 +8,122 @@ server waits for the answer with a deadline; past it the worker is killed (SIGKI
 stays busy), replaced, and the request answered 503 before any byte of a result was sent.
 A worker's address space is capped (RLIMIT_AS), so a query that would exhaust memory kills
 only its own worker.
+
+Admission is fair between cheap and expensive queries. Each query is classed light or heavy
+by its cost: the run time learned per normalised query shape (literals, numbers and comments
+blanked), or, for a shape not seen yet, an estimate from the query's shape (two or more
+triple patterns made only of variables: a scan joined with a scan). Heavy queries may hold at
+most `heavy_workers` workers at once (by default all but a quarter; at least one is left to
+light queries), and a light query that runs long counts as heavy while it runs. Each class
+waits in its own FIFO queue, bounded in length and in time; the oldest waiter eligible gets
+the next free worker. A full queue or a wait past `queue_timeout` is EndpointBusy (503 with
+Retry-After). Workers are recycled after `recycle_after` queries, or when their anonymous
+memory grew by more than `recycle_growth` bytes since they started, so memory comes back
+down after a burst or after a query that ballooned.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import resource
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
+from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.sparql import (ERRORS, QueryFailed, QueryJob, QueryOutOfMemory, QueryResult,
                        QueryTimeout, SparqlError)
 
+log = logging.getLogger("kg.server")
+
 STARTUP_TIMEOUT = 60.0  # seconds for a new worker to open the store
+RESPAWN_DELAY = 1.0  # seconds before trying again when a replacement worker failed to start
+LIGHT, HEAVY = "light", "heavy"
+SHAPES_KEPT = 4096  # query shapes whose cost is remembered (least recently used dropped)
+HEAVY_AFTER = 0.5  # seconds of run time from which a query counts as heavy
+RECYCLE_AFTER = 10_000  # queries one worker answers before it is replaced by a fresh one
+RECYCLE_GROWTH = 256 * 2**20  # anonymous memory a worker may gain before it is replaced
 
 
 class EndpointBusy(SparqlError):
-    """Every worker stayed busy for longer than the queue allows."""
+    """No worker could take the query: its queue was full or it waited too long.
 
+    `retry_after` (seconds) is a fair guess of when to try again, for the Retry-After header.
+    """
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# --- what a query costs -----------------------------------------------------------------------
+
+_SHAPE_TOKEN = re.compile("|".join([
+    r'(?P<iri><[^<>"{}|^`\\\s]*>)',
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|' r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
+    r'"(?:[^"\\\n]|\\.)*"|' r"'(?:[^'\\\n]|\\.)*')",
+    r"(?P<comment>#[^\n]*)",
+    r"(?P<number>(?<![\w?$:])[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
+    r"(?P<space>\s+)",
+]))
+_OPEN_PATTERN = re.compile(r"[?$]\w+\s+[?$]\w+\s+[?$]\w+")  # ?s ?p ?o: a scan of everything
+
+
+def query_shape(query: str) -> str:
+    """The query with its literals, numbers and comments blanked and its spaces collapsed:
+    `... LIMIT 10 # page 1` and `... LIMIT 20 # page 2` have one shape and about one cost."""
+    def blank(m: re.Match) -> str:
+        kind = m.lastgroup
+        return {"iri": m.group(), "string": '""', "number": "0", "comment": " "}.get(kind, " ")
+    return re.sub(r" +", " ", _SHAPE_TOKEN.sub(blank, query)).strip()
+
+
+def looks_heavy(shape: str) -> bool:
+    """A guess for a shape never run: two or more scans of every triple, joined."""
+    where = shape[shape.find("{") + 1:] if "{" in shape else shape
+    return len(_OPEN_PATTERN.findall(where)) >= 2
+
+
+class QueryCosts:
+    """The run time of each query shape, learned as queries run (a running mean that follows
+    the latest runs), and the light/heavy class it gives. Thread-safe."""
+
+    def __init__(self, heavy_after: float = HEAVY_AFTER, kept: int = SHAPES_KEPT):
+        self.heavy_after = heavy_after
+        self.kept = kept
+        self._seconds: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def classify(self, shape: str) -> str:
+        with self._lock:
+            seconds = self._seconds.get(shape)
+            if seconds is not None:
+                self._seconds.move_to_end(shape)
+        if seconds is None:
+            return HEAVY if looks_heavy(shape) else LIGHT
+        return HEAVY if seconds >= self.heavy_after else LIGHT
+
+    def observe(self, shape: str, seconds: float) -> None:
+        with self._lock:
+            old = self._seconds.pop(shape, None)
+            self._seconds[shape] = seconds if old is None else (old + seconds) / 2
+            while len(self._seconds) > self.kept:
+                self._seconds.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._seconds)
+
+
+# --- one worker process -----------------------------------------------------------------------
 
 def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     """The loop of one worker process: receive a QueryJob, send back a result or an error."""
@@ -79,6 +172,19 @@ def _die_with_parent() -> None:
         pass  # elsewhere the worker ends at its next read from the closed socket
 
 
+def anonymous_memory(pid: int) -> int | None:
+    """Bytes of a process's anonymous resident memory (its heap, not the store's mapped files);
+    None where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 class _Worker:
     """One worker: a fresh interpreter (`python -m kg.server.pool`) on one end of a socket pair.
 
@@ -96,6 +202,8 @@ class _Worker:
         self.conn = Connection(parent_sock.detach())
         self.ready = False
         self.store_path = store_path  # the store version this worker has open
+        self.queries = 0  # answered so far
+        self.start_memory: int | None = None  # anonymous memory once the store was open
 
     def wait_ready(self) -> None:
         if self.ready:
@@ -110,6 +218,11 @@ class _Worker:
         if message[0] != "ready":
             raise QueryFailed(message[1])
         self.ready = True
+        self.start_memory = anonymous_memory(self.process.pid)
+
+    def memory_growth(self) -> int:
+        now = anonymous_memory(self.process.pid)
+        return 0 if now is None or self.start_memory is None else now - self.start_memory
 
     def is_alive(self) -> bool:
         return self.process.poll() is None
@@ -138,31 +251,67 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
+# --- the pool ---------------------------------------------------------------------------------
+
+@dataclass
+class _Running:
+    kind: str  # the class the query was admitted as
+    started: float  # time.monotonic() when it got its worker
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future
+    since: float
+
+
 class QueryPool:
-    """A fixed number of warm query workers; `run` is awaited by request handlers."""
+    """A fixed number of warm query workers, shared fairly; `run` is awaited by handlers.
+
+    Scheduling state (idle workers, queues, running queries) lives on the event loop; the
+    threads that talk to workers hand them back with call_soon_threadsafe.
+    """
 
     def __init__(self, store_path: Path, workers: int = 2, timeout: float = 30.0,
-                 memory_limit: int | None = 4 * 2**30, queue_timeout: float | None = None):
+                 memory_limit: int | None = 4 * 2**30, queue_timeout: float | None = None, *,
+                 heavy_workers: int | None = None, queue_length: int | None = None,
+                 heavy_queue_length: int | None = None, heavy_after: float | None = None,
+                 recycle_after: int = RECYCLE_AFTER, recycle_growth: int = RECYCLE_GROWTH):
         self.store_path = str(store_path)
         self.size = max(1, workers)
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.queue_timeout = timeout if queue_timeout is None else queue_timeout
-        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="kg-query-wait")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        reserve = max(1, self.size // 4)  # workers heavy queries leave to light ones
+        self.heavy_workers = max(1, min(self.size - reserve if heavy_workers is None
+                                        else heavy_workers, self.size))
+        self.queue_limits = {
+            LIGHT: queue_length or max(64, 16 * self.size),
+            HEAVY: heavy_queue_length or 2 * self.heavy_workers,
+        }
+        self.costs = QueryCosts(min(HEAVY_AFTER, timeout / 2) if heavy_after is None
+                                else heavy_after)
+        self.recycle_after = recycle_after
+        self.recycle_growth = recycle_growth
+        # Old-version workers may finish their queries while new ones already serve.
+        self._threads = ThreadPoolExecutor(2 * self.size, thread_name_prefix="kg-query-wait")
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: list[_Worker] = []
+        self._running: dict[_Worker, _Running] = {}
+        self._waiting: dict[str, deque[_Waiter]] = {LIGHT: deque(), HEAVY: deque()}
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
         self.kills = 0  # workers killed for time or memory: observable in tests and /health
+        self.recycled = 0  # workers replaced after recycle_after queries or memory growth
         self.reloads = 0
+        self.refused = {LIGHT: 0, HEAVY: 0}  # EndpointBusy answers per class
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
         workers = [self._spawn() for _ in range(self.size)]
         await self._loop.run_in_executor(self._threads, lambda: [w.wait_ready() for w in workers])
-        for w in workers:
-            self._idle.put_nowait(w)
+        self._idle.extend(workers)
 
     def _spawn(self) -> _Worker:
         w = _Worker(self.store_path, self.memory_limit)
@@ -170,71 +319,183 @@ class QueryPool:
             self._workers.add(w)
         return w
 
+    # -- admission -----------------------------------------------------------------------------
+
     async def run(self, job: QueryJob) -> QueryResult:
         """Answer one job; raises a SparqlError (QueryTimeout, EndpointBusy, ...) otherwise."""
-        assert self._idle is not None, "QueryPool.start() was not awaited"
-        while True:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), self.queue_timeout)
-            except asyncio.TimeoutError:
-                raise EndpointBusy(f"all {self.size} query workers stayed busy for "
-                                   f"{self.queue_timeout:g} s; try again later") from None
-            if worker.store_path == self.store_path:
-                break
-            # Released just as a reload swapped versions: it must not serve the new one.
-            with self._lock:
-                self._workers.discard(worker)
-            self._loop.run_in_executor(None, worker.stop)
+        assert self._loop is not None, "QueryPool.start() was not awaited"
+        shape = query_shape(job.query)
+        worker = await self._admit(self.costs.classify(shape))
         # The thread owns the worker until it hands it (or its replacement) back, so a
         # request cancelled by its client never leaks a worker.
-        return await self._loop.run_in_executor(self._threads, self._exchange, worker, job)
+        return await self._loop.run_in_executor(self._threads, self._exchange, worker, job, shape)
 
-    def _exchange(self, worker: _Worker, job: QueryJob) -> QueryResult:
-        replacement = None
+    async def _admit(self, kind: str) -> _Worker:
+        if self._closed:
+            raise EndpointBusy("the server is shutting down; try again in a moment", 5)
+        queue = self._waiting[kind]
+        if not self._head(queue) and self._idle and self._may_start(kind, time.monotonic()):
+            return self._take(kind)
+        if len(queue) >= self.queue_limits[kind]:
+            self.refused[kind] += 1
+            raise self._full(kind, len(queue))
+        waiter = _Waiter(self._loop.create_future(), time.monotonic())
+        queue.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter.future, self.queue_timeout)
+        except asyncio.TimeoutError:
+            self.refused[kind] += 1
+            raise EndpointBusy(
+                f"no query worker became free for this {'expensive ' * (kind == HEAVY)}query "
+                f"within {self.queue_timeout:g} s ({len(self._running)} of {self.size} busy"
+                + (f", at most {self.heavy_workers} with expensive queries" if kind == HEAVY
+                   else "") + "); try again later", self._retry_after(kind)) from None
+        except asyncio.CancelledError:
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._hand_back(waiter.future.result())  # given a worker, then cancelled
+            raise
+        finally:
+            if waiter in queue:
+                queue.remove(waiter)
+
+    def _full(self, kind: str, waiting: int) -> EndpointBusy:
+        if kind == HEAVY:
+            return EndpointBusy(
+                f"too many expensive queries: {self.heavy_workers} are running, the most this "
+                f"server runs at once, and {waiting} more are waiting; try again later "
+                "(cheap queries are still answered)", self._retry_after(kind))
+        return EndpointBusy(f"{waiting} queries are already waiting for one of the "
+                            f"{self.size} query workers; try again in a moment")
+
+    def _retry_after(self, kind: str) -> int:
+        return 1 if kind == LIGHT else max(1, min(int(self.timeout), 30))
+
+    def _may_start(self, kind: str, now: float) -> bool:
+        return kind == LIGHT or self._heavy_running(now) < self.heavy_workers
+
+    def _heavy_running(self, now: float) -> int:
+        """Heavy queries running, counting a light one that has run long as heavy."""
+        after = self.costs.heavy_after
+        return sum(r.kind == HEAVY or now - r.started >= after for r in self._running.values())
+
+    @staticmethod
+    def _head(queue: deque[_Waiter]) -> _Waiter | None:
+        while queue and queue[0].future.done():  # timed out or cancelled
+            queue.popleft()
+        return queue[0] if queue else None
+
+    def _take(self, kind: str) -> _Worker:
+        worker = self._idle.pop()  # the most recently used: its caches are warm
+        self._running[worker] = _Running(kind, time.monotonic())
+        return worker
+
+    def _dispatch(self) -> None:
+        """Give free workers to the oldest waiters that may start (on the event loop)."""
+        while self._idle:
+            now = time.monotonic()
+            light = self._head(self._waiting[LIGHT])
+            heavy = self._head(self._waiting[HEAVY]) if self._may_start(HEAVY, now) else None
+            if light is None and heavy is None:
+                return
+            kind = LIGHT if heavy is None or (light is not None and light.since <= heavy.since) \
+                else HEAVY
+            waiter = self._waiting[kind].popleft()
+            waiter.future.set_result(self._take(kind))
+
+    def _hand_back(self, worker: _Worker) -> None:
+        """A worker given to a waiter that went away before using it."""
+        self._running.pop(worker, None)
+        self._idle.append(worker)
+        self._dispatch()
+
+    # -- one query on one worker (in a thread) ---------------------------------------------------
+
+    def _exchange(self, worker: _Worker, job: QueryJob, shape: str) -> QueryResult:
+        fate = "dead"
+        started = time.monotonic()
         try:
             worker.wait_ready()
             worker.conn.send(job)
             if not worker.conn.poll(self.timeout):
-                replacement = self._replace(worker)
+                self.costs.observe(shape, self.timeout)
+                self._kill(worker)
                 raise QueryTimeout(f"the query ran longer than the time limit of "
                                    f"{self.timeout:g} s and was stopped; narrow it or add a LIMIT")
             try:
                 message = worker.conn.recv()
             except (EOFError, OSError):
-                replacement = self._replace(worker)
+                self.costs.observe(shape, time.monotonic() - started)
+                self._kill(worker)
                 code = worker.process.poll()
                 if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
                     raise QueryOutOfMemory(
                         "the query needed more memory than one query may use "
                         f"({(self.memory_limit or 0) // 2**20} MiB) and was stopped") from None
                 raise QueryFailed(f"the query worker ended unexpectedly (exit {code})") from None
+            self.costs.observe(shape, time.monotonic() - started)
+            worker.queries += 1
+            fate = "retire" if (worker.queries >= self.recycle_after
+                                or worker.memory_growth() > self.recycle_growth) else "idle"
         except BaseException:
-            if replacement is None and not worker.is_alive():
-                replacement = self._replace(worker)
+            if worker.is_alive() and fate == "dead":
+                self._kill(worker)
             raise
         finally:
-            self._release(replacement or worker)
+            try:
+                self._loop.call_soon_threadsafe(self._finished, worker, fate)
+            except RuntimeError:  # the event loop is gone: the server has shut down
+                worker.kill()
         if message[0] == "ok":
             return message[1]
         raise ERRORS.get(message[1], QueryFailed)(message[2])
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _kill(self, worker: _Worker) -> None:
         self.kills += 1
         worker.kill()
+
+    # -- workers coming back, retiring, starting (on the event loop) ---------------------------
+
+    def _finished(self, worker: _Worker, fate: str) -> None:
+        self._running.pop(worker, None)
+        stale = worker.store_path != self.store_path  # a reload already replaced it
+        if fate == "idle" and not stale and not self._closed:
+            self._idle.append(worker)
+        else:
+            with self._lock:
+                self._workers.discard(worker)
+            if fate != "dead":
+                self._loop.run_in_executor(None, worker.stop)
+            if fate == "retire":
+                self.recycled += 1
+            if not stale:
+                self._start_replacement()
+        self._dispatch()
+
+    def _start_replacement(self) -> None:
+        """A new worker joins the idle ones once it has opened the store; queries meanwhile
+        go to the others rather than wait for it."""
+        if self._closed:
+            return
+        worker = self._spawn()
+
+        def ready() -> None:
+            try:
+                worker.wait_ready()
+            except QueryFailed as e:
+                log.error("a replacement query worker failed to start: %s", e)
+                worker.kill()
+                self._loop.call_soon_threadsafe(self._replacement_failed, worker)
+                return
+            self._loop.call_soon_threadsafe(self._finished, worker, "idle")
+        self._loop.run_in_executor(None, ready)
+
+    def _replacement_failed(self, worker: _Worker) -> None:
         with self._lock:
             self._workers.discard(worker)
-            if worker.store_path != self.store_path:
-                return worker  # a worker of an old version: the reload already replaced it
-        return self._spawn()  # becomes ready in the background; wait_ready() before use
+        if worker.store_path == self.store_path:
+            self._loop.call_later(RESPAWN_DELAY, self._start_replacement)
 
-    def _release(self, worker: _Worker) -> None:
-        with self._lock:
-            stale = worker.store_path != self.store_path
-            self._workers.discard(worker) if stale else None
-        if stale:  # it finished its query on the old version; the new version has its own
-            worker.stop()
-            return
-        self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+    # -- reload, close, figures ---------------------------------------------------------------
 
     async def reload(self, store_path: Path) -> bool:
         """Serve another store version without downtime; False if it is the one served.
@@ -253,30 +514,36 @@ class QueryPool:
             for w in fresh:
                 w.kill()
             raise
+        old, self._idle = self._idle, list(fresh)
         with self._lock:
             self.store_path = store_path
             self._workers.update(fresh)
-        old = []
-        while not self._idle.empty():
-            old.append(self._idle.get_nowait())
-        for w in fresh:
-            self._idle.put_nowait(w)
-        with self._lock:
             self._workers.difference_update(old)
         for w in old:  # in the background: the reload is done once the new ones serve
             self._loop.run_in_executor(None, w.stop)
         self.reloads += 1
+        self._dispatch()
         return True
 
     async def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers = list(self._workers)
             self._workers.clear()
+        self._idle.clear()
         for w in workers:
             w.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-
+    def stats(self) -> dict:
+        """What the pool is doing now and has done, for /health and benchmarks."""
+        now = time.monotonic()
+        return {"workers": self.size, "heavy_workers": self.heavy_workers,
+                "busy": len(self._running), "heavy_busy": self._heavy_running(now),
+                "waiting": {k: len(q) for k, q in self._waiting.items()},
+                "refused": dict(self.refused), "replaced": self.kills,
+                "recycled": self.recycled, "reloads": self.reloads,
+                "shapes_learned": len(self.costs)}
 
 
 if __name__ == "__main__":
