@@ -38,6 +38,7 @@ PRE_COMPARATORS = (
     ("少于", Comparator.LE), ("控制在", Comparator.LE), ("控制到", Comparator.LE),
     ("压减到", Comparator.LE), ("压减至", Comparator.LE),
     ("大约", Comparator.APPROX), ("约", Comparator.APPROX), ("近", Comparator.APPROX),
+    ("超", Comparator.GE),  # 新投产亿元以上项目超270个 (after 超过, which is matched first)
 )
 # 余 / 多 after a number (7920余人, 三千多) mean "a little more than".
 MORE_THAN = "余多"

@@ -147,6 +147,7 @@ class _Reading:
     emit: bool = True  # False for a number that only names the topic (突破600亿元大关)
     clause: int = 0
     consumed: int = 0  # characters after the number that belong to this reading
+    qualifies_next: bool = False  # a threshold that stays in the next value's subject
 
 
 @dataclass
@@ -250,6 +251,9 @@ def read_sentence(text: str, section_year: int | None = None,
         context = _Context(text, clause_from, seen, prev_end)
         prev_end = run.end
         for r in _read_run(run, left, right, context):
+            if r.qualifies_next:  # the threshold stays in the words before the next value
+                prev_end = context.prev_end
+                continue
             r.clause = clause_from
             r.year, r.role = _year_and_role(text, r.phrase.start, years, section_year, mode,
                                             review_years or [], plan_years or [])
@@ -380,6 +384,13 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
             r.consumed = q.end()
             return [r]
 
+    # a size class of the items counted next: 新开工10亿元以上制造业项目248个
+    if not multi and first.comparator in (Comparator.GE, Comparator.LE) \
+            and first.family in ("money", "amount") and _leads_to_count(ctx.text, first, right):
+        r = _reading(first, "", measure_words, emit=False)
+        r.qualifies_next = True
+        return [r]
+
     # the counted noun after the number: 引进10家区级首店, 70%以上的企业扭亏
     if not multi:
         noun = _counted_noun(right, single_ok=not subject and not same_clause) \
@@ -429,6 +440,16 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     if not name:
         return []
     return [_reading(p, name, measure_words) for p in run.phrases]
+
+
+def _leads_to_count(text: str, p: NumberPhrase, right: str) -> bool:
+    """'10亿元以上|制造业项目|248个': a noun phrase, then straight away a count of it."""
+    nxt = p.end + len(right)
+    if not right or len(right) > 12 or nxt >= len(text) or not text[nxt].isdigit() \
+            or CLAUSE_BREAK.search(right) or "、" in right:
+        return False
+    follow = next((q for q in find_number_phrases(text[nxt:nxt + 12]) if q.num_start == 0), None)
+    return follow is not None and follow.family == "count" and bool(_counted_noun(right, True))
 
 
 def _reading(p: NumberPhrase, indicator: str, measure_words: str, emit: bool = True,
