@@ -117,7 +117,8 @@ def main() -> int:
         print("\n-- false positives")
         for n in names:
             if n not in matched:
-                print("  +", labels[n][0], doc.mentions[names[n][0]].attrs.get("status"))
+                m = doc.mentions[names[n][0]]
+                print("  +", labels[n][0], m.attrs.get("status"), m.rule)
         print("\n-- misses")
         for gi, g in enumerate(gold["projects"]):
             if gi not in match:

@@ -113,3 +113,34 @@ def test_in_a_plan_section_a_start_verb_means_planned():  # seed 002: review par
     doc = extract_projects(parse_document(read_document(Path(__file__).parent.parent / "data" / "002_772683341a126a07.txt")))
     statuses = {m.attrs["status"] for m in doc.mentions if m.kind is EntityKind.PROJECT and m.name == "车盘水库"}
     assert statuses == {"under_construction", "planned"}
+
+
+# quoted apps, platforms and service brands
+def test_quoted_apps_after_an_app_word_are_projects():  # seed 000
+    found = projects("加速推动市级应用“渣土车监管一件事”“民呼我为”“情指行”和区级特色应用“文化·安心游”在区治理中心贯通流转运行。")
+    assert {"“渣土车监管一件事”", "“民呼我为”", "“情指行”", "“文化·安心游”"} <= set(found)
+    found = projects("成功打造“放心游”“信易游”“轻松游”等品牌，带动旅游消费升级。")
+    assert {"“放心游”", "“信易游”", "“轻松游”"} <= set(found)
+
+
+def test_quoted_app_before_an_app_word_and_its_status():  # seed 002, Shandong 2025
+    assert projects("“一件事”论证审查和备案位居全市前列,“安心游”特色应用上线运行。") == {"“安心游”": "operating"}
+    assert "“鲁通码”" in projects("扎实推进21项“一件事”落地实施。创新应用“鲁通码”，政务服务事项网上可办率90%以上。")
+
+
+def test_quoted_campaigns_and_pilots_are_not_apps():  # Qinghai, Chongqing 2025
+    assert "“跟着赛事去旅行”" not in projects("高水平办好青超联赛等赛事，打造“跟着赛事去旅行”品牌活动。")
+    assert not projects("成功入选全国“车路云一体化”应用试点。")
+
+
+# shared heads of enumerations (seed 000)
+def test_a_count_closing_a_list_gives_its_works_to_each_item():
+    found = projects("完成后坪乡天池坝、羊角轿子石、白马张家湾、桐梓集镇、羊角贺家湾5个地灾工程治理。")
+    assert {"后坪乡天池坝地灾工程治理", "羊角轿子石地灾工程治理", "羊角贺家湾地灾工程治理"} <= set(found)
+    assert found["白马张家湾地灾工程治理"] == "completed"
+
+
+def test_one_site_before_deng_pianqu_takes_the_works():
+    found = projects("启动老粮食局等片区配套基础设施改造及城区老公路局等片区房屋主体改造。")
+    assert "老粮食局片区配套基础设施改造" in found
+    assert any(n.endswith("老公路局片区房屋主体改造") for n in found)

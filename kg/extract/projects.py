@@ -24,6 +24,7 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
+from kg.extract.phrases import right_boundary_ok
 from kg.model import Document, EntityKind, Mention, SectionMode
 
 jieba.setLogLevel(60)
@@ -75,6 +76,12 @@ ENUM_CLOSE = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项
 # after 等 apply to each item (老车站片区改造).
 DISTRIBUTED = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项处座])?(?:[^，。；、的\d]{1,6}的)?"
                          r"(?P<works>[^，。；、\d的]{0,10}(?:改造|治理|整治|修复|搬迁|养护|提升|提质))")
+COUNTED_WORKS = re.compile(r"(?<=[\u4e00-\u9fff])[\d一二三四五六七八九十两]+[个项处座]"
+                           r"(?P<works>[^，。；、\d的]{0,10}(?:改造|治理|整治|修复|搬迁|养护|提升|提质))")
+# 启动X等片区配套基础设施改造及Y等片区房屋主体改造: one site per 等, named by the area word
+# after it (片区, 小区, 地块), the works applying to the site.
+SITE_WORKS = re.compile(r"(?P<item>[^，。；：、等及和与]{2,12})等(?P<works>(?:片区|小区|地块|街区)"
+                        r"[^，。；、\d的及和等]{0,10}?(?:改造|治理|整治|修复|搬迁|提升|提质|更新))")
 COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两几多]+)(?:个|项|件|批|座|所|处|大|类|条|家|户|名|人|年)")
 QUOTED_DIGITS = re.compile(r"[“\"][^”\"]*\d[^”\"]*[”\"]")
 LEAD_JUNK = re.compile(r"^(?:全区|我区|我市|我县|我省|全市|全县|全省|一批|一个)+")
@@ -91,6 +98,7 @@ def extract_projects(doc: Document) -> Document:
     place_names = {m.text for m in doc.mentions if m.kind is EntityKind.PLACE}
     for sent in doc.sentences:
         found = [(s, e, st, "projects.road", w) for s, e, st, w in _road_sections(doc.text, sent.start, sent.end)]
+        found += [(s, e, st, "projects.app", "") for s, e, st in quoted_apps(doc.text, sent.start, sent.end)]
         for cs, ce in split_spans(doc.text, sent.start, sent.end, CLAUSE_SEPS):
             found += [f for f in _clause_projects(doc.text, cs, ce, sent.end)
                       if not any(r[0] <= f[0] < r[1] or f[0] <= r[0] < f[1] for r in found)]
@@ -147,6 +155,40 @@ def _road_sections(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]
     return out
 
 
+# Quoted names of apps, platforms and service brands: 市级应用“X”“Y”, 特色应用建设：“X”,
+# 打造“X”“Y”等品牌, “X”小程序. A quote right after an app word, or a run of quotes closed by
+# one, names a thing being built; a count-coded quote (“7+3”应用) is a programme instead.
+APP_WORDS = ("应用", "平台", "小程序", "app", "APP", "App")
+APP_BEFORE = re.compile(r"(?:级|特色|创新|推广|上线|推出|开发)(?:应用|小程序)(?:建设)?[：:]?$")
+# service brands end in what the service does for a user (放心游, 渝快办, 鲁通码, 信易贷)
+SERVICE_ENDINGS = ("游", "购", "码", "宝", "办", "贷", "通", "融")
+APP_AFTER = re.compile(r"(?:等)?(?:[\d一二三四五六七八九十]+[个款项])?(?:品牌|(?:特色)?应用|小程序|app|APP|App)(?!体系|场景|建设|活动|试点|示范)")
+QUOTE_RUN = re.compile(r"(?:“[^“”，。；]{2,20}”)+")
+QUOTE_ONE = re.compile(r"“[^“”]+”")
+CODED = re.compile(r"[\d+＋]|^[一二三四五六七八九十两双]")
+
+
+def quoted_apps(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
+    """Quoted app, platform and brand names in text[s:e], each with its status."""
+    out = []
+    for run in QUOTE_RUN.finditer(text, s, e):
+        before = text[max(s, run.start() - 8):run.start()]
+        after = APP_AFTER.match(text, run.end(), e)
+        if not (APP_BEFORE.search(before) or after):
+            continue
+        quotes = [q for q in QUOTE_ONE.finditer(text, run.start(), run.end())]
+        if after and not APP_BEFORE.search(before) and "品牌" in after.group() and \
+                not all(q.group()[1:-1].endswith(SERVICE_ENDINGS) for q in quotes):
+            continue  # “草原村排”等品牌: a brand of events or goods, not a service
+        if not right_boundary_ok(text, run.end()) and not after:
+            continue  # 应用“扬帆”行动: the quote modifies a programme
+        for q in quotes:
+            if CODED.search(q.group()[1:-1]):
+                continue
+            out.append((q.start(), q.end(), _status(text, s, e, e, [(q.start(), q.end())])))
+    return out
+
+
 def split_spans(text: str, start: int, end: int, seps: set[str]) -> list[tuple[int, int]]:
     """Cut text[start:end] at separator characters outside brackets and quotes."""
     spans, depth, s = [], 0, start
@@ -181,6 +223,12 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
     enumerate_all = (closed or labelled or len(items) >= 2 and n_suffix * 2 >= len(items))
     out: list[tuple[int, int, str, str]] = []
     dist = DISTRIBUTED.match(text, deng.start(), ce) if deng and len(items) >= 2 else None
+    if not deng and len(items) >= 2:
+        # A、B、C5个地灾工程治理: a count without 等 closes the list the same way
+        count = COUNTED_WORKS.search(text, last_s, last_e)
+        if count and count.end() == last_e:
+            dist = count
+            items = items[:-1] + [(last_s, count.start())]
     if dist and not re.search(r"项目|重点", dist["works"]):
         for s, e in items:
             span = _enumerated_name(text, s, e)
@@ -188,6 +236,10 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
                 out.append((span[0], span[1], dist["works"], "projects.distributive"))
         status = _status(text, cs, ce, sent_end, out)
         return [(s, e, status, r, w) for s, e, w, r in out]
+    sites = _site_works(text, cs, ce)
+    if sites:
+        status = _status(text, cs, ce, sent_end, sites)
+        return [(s, e, status, "projects.distributive", w) for s, e, w in sites]
     # 观音、宣威、花滩子等大型水库 / 盘州至兴义、黄桶至百色等铁路: the kind names each item
     kind = ""
     if closed:
@@ -211,6 +263,18 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
             out.append((ns, ne, "", rule))
     status = _status(text, cs, ce, sent_end, out)
     return [(s, e, status, r, w) for s, e, w, r in out]
+
+
+def _site_works(text: str, cs: int, ce: int) -> list[tuple[int, int, str]]:
+    """Single sites of 'X等片区…改造' in a clause without an enumeration comma."""
+    if "、" in text[cs:ce]:
+        return []
+    out = []
+    for m in SITE_WORKS.finditer(text, cs, ce):
+        span = _enumerated_name(text, m.start("item"), m.end("item"))
+        if span and 2 <= span[1] - span[0] <= 10:
+            out.append((span[0], span[1], m["works"]))
+    return out
 
 
 def _label_before(text: str, colon: int) -> str:

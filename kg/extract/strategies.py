@@ -164,6 +164,8 @@ def national_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
 def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     suffixes, _ = strategy_suffixes()
     table, _ = national_aliases()
+    from kg.extract.projects import quoted_apps
+    apps = {(a, b) for a, b, _ in quoted_apps(text, lo, hi)}
     out = []
     governed = negative = False  # what governs the current run of quotes (“A”“B”“C”)
     prev_end = -1
@@ -180,8 +182,10 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
                 or len(core) > (48 if "+" in core else 30)):  # “A+B+C+D” models run long
             continue
         head = text[m.end():m.end() + 4]
-        if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY):
+        if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY) or (m.start(), m.end()) in apps:
             continue
+        if re.match(r"(?:特色)?应用(?!试点|示范)", text[m.end():m.end() + 6]) and not CODED.search(core):
+            continue  # “X”应用 is an app (a project); “7+3”应用 a programme of apps
         if negative:
             continue
         end, kind = _kind_tail(text, m.end(), hi, suffixes)
@@ -215,6 +219,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
 PROGRAMME_VERBS = ("落实", "实施", "推进", "推动", "开展", "深化", "坚持", "严守", "用好", "聚焦",
                    "紧盯", "按照", "抓好", "做好", "做实", "创建", "争创", "构建", "践行",
                    "贯彻", "结合", "完善", "建立", "健全", "迭代升级", "落细落实", "打表推进")
+CODED = re.compile(r"[\d+＋]|^[一二三四五六七八九十两双]")  # “7+3”, “光伏+行业”, “一件事”
 NUMBERED = re.compile(r"^[\dA-Za-z一二三四五六七八九十两双百千万]+[大个张项件条次+＋]?|[\d一二三四五六七八九十两双][大个张项件条]")
 
 
