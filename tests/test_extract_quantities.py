@@ -178,3 +178,154 @@ def test_change_against_last_year_belongs_to_the_indicator_before():
     assert got == [("粮食总产量", Decimal("4445"), "亿公斤"), ("粮食总产量", Decimal("120"), "亿公斤"),
                    ("高等级公路", Decimal("1900"), "公里")]
     assert qs[1].measure is MeasureKind.OTHER
+
+
+# --- counts that only measure a list, and figures that are not the report's own ---
+
+def plan(text, **kw):
+    return read(text, year=2024, mode=SectionMode.PLAN, **kw)
+
+
+def test_counts_of_listed_or_ongoing_work_are_not_targets():
+    # seed 000 plan: scope of ongoing work, named projects totalled, abstract list nouns
+    got, _ = plan("聚焦特色产业，强化种业创质、农产品深加工等应用技术攻关，选派区级科技特派员100名以上，"
+                  "持续推进全区184个行政村帮扶全覆盖，为全区产业发展提供扎实科技创新支撑。")
+    assert got == [("选派区级科技特派员", Decimal("100"), "名")]
+    got, _ = plan("开工建设银盘抽水蓄能、东山风电等27个重点项目，加快建设页岩气勘探开发、武隆至道真高速公路重庆段"
+                  "等33个重点项目，带动固定资产投资增长10%以上。")
+    assert got == [("固定资产投资", Decimal("10"), "%")]
+    got, _ = plan("聚焦“品牌、项目、基地、活动、主体、贡献、特色”7个要素，做深“+旅游”大文章。")
+    assert got == []
+    got, _ = plan("扎实推进自然资源确权登记和生态产品普查、健全生态保护补偿制度等10项具体工作任务。")
+    assert got == []
+
+
+def test_counts_set_as_goals_stay_targets():
+    # seed 000 plan: 拟 makes a goal of 推进实施; 新增 / 以上 are goals whatever the verb
+    got, _ = plan("区级重点项目方面：拟推进实施重点项目78个、总投资973.5亿元。")
+    assert got[0] == ("重点项目", Decimal("78"), "个")
+    got, _ = plan("推进特殊困难老年人家庭适老化改造300户以上。")
+    assert got == [("特殊困难老年人家庭适老化改造", Decimal("300"), "户")]
+    got, _ = plan("开展龙城大厦、糖酒小区等5个小区的居民配电设施改造。")
+    assert got == [("小区", Decimal("5"), "个")]
+
+
+def test_review_counts_of_lists_reported_done_or_named_projects_stay():
+    # seed 000 review: a list reported done; A等28个项目完成投资 is a reported figure
+    got, _ = read("债务风险等级“脱红转橙”，10项化债任务全部完成，累计化债27.12亿元。")
+    assert ("化债任务", Decimal("10"), "项") in got
+    got, _ = read("白马航电枢纽等28个市级重点项目完成投资23.5亿元。")
+    assert got[0] == ("市级重点项目", Decimal("28"), "个")
+    # seed 002 review: tasks moving on schedule only describe the work
+    got, _ = read("“长江经济带高质量发展”49项任务序时推进。")
+    assert got == []
+
+
+def test_provincial_reform_items_introduced_are_counted():
+    # Jiangsu 2025: 推出 reports a result, unlike 推进
+    got, _ = read("推出85项年度营商环境改革事项，“高效办成一件事”重点事项清单全面落地。",
+                  year=2024, review=[2024], plan=[2025])
+    assert got[0] == ("年度营商环境改革事项", Decimal("85"), "项")
+
+
+def test_the_base_of_a_rate_is_not_a_count():
+    # seed 000 review: 5个国控断面 is the population the 100% is measured on
+    got, _ = read("境内5个国控水质监测断面和2个市控水质监测断面地表水水质优良（达到或优于Ⅲ类）比例达100%。")
+    assert [(g[1], g[2]) for g in got] == [(Decimal("100"), "%")]
+
+
+def test_frequency_in_passing_and_set_membership_are_not_counts():
+    # seed 000 review
+    got, _ = read("武隆旅游景区封闭式基础设施证券投资基金（REITs）试点项目于国家发改委开门办公会进行2次推介。")
+    assert got == []
+    got, _ = read("仙女山街道荆竹村乡村振兴以工代赈示范工程被纳入市级10个乡村振兴以工代赈综合示范工程之一。")
+    assert got == []
+
+
+def test_an_external_forecast_is_not_a_target():
+    # seed 000 plan: the IMF's figure is background
+    got, _ = plan("不确定性进一步增加，IMF预计2024年全球经济增长2.9%，仍远低于疫情前水平。")
+    assert got == []
+
+
+def test_a_size_class_qualifies_the_count_after_it():
+    # Anhui 2025 review and Fujian 2025 plan: 10亿元以上 is a class of projects, not a value
+    got, _ = read("扩大有效益的投资，新开工10亿元以上制造业项目248个。", year=2024, review=[2024], plan=[2025])
+    assert got == [("新开工10亿元以上制造业项目", Decimal("248"), "个")]
+    got, _ = read("引进落地总投资10亿元以上项目50个。", year=2025, mode=SectionMode.PLAN,
+                  review=[2024], plan=[2025])
+    assert [(g[1], g[2]) for g in got] == [(Decimal("50"), "个")]
+
+
+def test_counted_noun_boundaries():
+    # seed 000: the head after 等; a time word ends the noun; 项目建设 counts projects
+    _, qs = plan("新引进1—2家银行、保险等金融机构在武设立分支机构。")
+    assert [(q.indicator, q.value, q.value_max) for q in qs] == [("新引进金融机构", Decimal("1"), Decimal("2"))]
+    got, _ = read("页岩气勘探开发等103个区级重点项目全年完成投资78.9亿元。")
+    assert got[0] == ("区级重点项目", Decimal("103"), "个")
+    got, _ = read("支持高标准农田建设等5个领域、5个项目建设。")
+    assert got == [("项目", Decimal("5"), "个")]
+    got, _ = read("强化氛围营造，博献实业等20个民营企业评选为区级“行业领先企业”。")
+    assert got == [("区级“行业领先企业”", Decimal("20"), "个")]
+    got, _ = plan("开通鸭江火车站80万吨货运业务，加快扩能改建130万吨货运业务的前期工作。")
+    assert got == [("货运业务", Decimal("80"), "万吨")]
+
+
+def test_parallel_items_share_the_indicator_head():
+    # seed 000 review: two rates, one value
+    got, _ = read("城乡养老保险、城乡医疗保险参保率稳定保持在95%以上。")
+    assert [g[0] for g in got] == ["城乡养老保险参保率", "城乡医疗保险参保率"]
+
+
+# --- years: five-year plans, 今年 / 去年 ---
+
+def test_five_year_plan_periods_give_their_last_year():
+    # national reports 2006 and 2016
+    _, qs = read("《国民经济和社会发展第十一个五年规划纲要》提出了“十一五”期间单位国内生产总值能源消耗降低20%左右、"
+                 "主要污染物排放总量减少10%等目标。", year=2005, review=[2005], plan=[2006])
+    assert [(q.indicator, q.value, q.year, q.role, q.measure) for q in qs] == [
+        ("单位国内生产总值能源消耗", Decimal("20"), 2010, QuantityRole.TARGET, MeasureKind.REDUCTION),
+        ("主要污染物排放总量", Decimal("10"), 2010, QuantityRole.TARGET, MeasureKind.REDUCTION)]
+    _, qs = read("“十三五”时期经济年均增长保持在6.5%以上。", year=None, mode=SectionMode.OTHER,
+                 review=[2015], plan=[2016])
+    assert (qs[0].year, qs[0].role, qs[0].comparator) == (2020, QuantityRole.TARGET, Comparator.GE)
+
+
+def test_this_year_and_last_year_follow_the_report():
+    # national report 2024, in a part without a year of its own
+    _, qs = read("今年发展主要预期目标是：国内生产总值增长5%左右。", year=None, mode=SectionMode.OTHER,
+                 review=[2023], plan=[2024])
+    assert (qs[0].indicator, qs[0].year, qs[0].role) == ("国内生产总值", 2024, QuantityRole.TARGET)
+    _, qs = read("去年国内生产总值超过126万亿元，增长5.2%。", year=None, mode=SectionMode.OTHER,
+                 review=[2023], plan=[2024])
+    assert [(q.indicator, q.year, q.role) for q in qs] == [
+        ("国内生产总值", 2023, QuantityRole.OBSERVATION)] * 2
+
+
+def test_five_year_plan_end_year():
+    from kg.extract.quantities import five_year_plan_end
+    assert five_year_plan_end("十四") == 2025
+    assert five_year_plan_end("十一") == 2010
+    assert five_year_plan_end("九") == 2000
+
+
+# --- the whole extraction chain on seed 000 (mentions from the extractors before) ---
+
+@pytest.fixture(scope="module")
+def seed_000_chain():
+    from kg.pipeline import COMPONENTS, process_file
+    res = process_file(DATA / "000_418089195a410d60.txt",
+                       components=[c for c in COMPONENTS if c[0] != "links"])
+    return res.document
+
+
+def test_a_figure_repeated_in_a_summary_is_one_fact(seed_000_chain):
+    facts = [q for q in seed_000_chain.quantities
+             if q.indicator == "市级重点项目" and q.value == 28 and q.year == 2023]
+    assert len(facts) == 1
+
+
+def test_one_named_facility_is_not_a_count(seed_000_chain):
+    # 新建双河镇生活垃圾中转站1座: a project, already a Project entity
+    assert not [q for q in seed_000_chain.quantities if q.unit == "座" and q.value == 1]
+    assert any(q.indicator == "新创建生活垃圾分类示范村" and q.value == 31 for q in seed_000_chain.quantities)

@@ -46,6 +46,7 @@ LINK_WORDS = (
 # Words before an indicator that are not part of its name (全年实现地区生产总值).
 HEAD_FILLERS = (
     "我们", "我区", "我市", "我省", "我县", "我国", "其中", "全年", "全区", "全市", "全省", "全县", "全镇", "全国", "今年", "明年", "当年",
+    "去年", "上年", "本年",
     "年内", "一年来", "同比", "实现", "完成", "力争", "努力", "推动", "带动", "确保", "预计",
     "累计", "共", "并", "和", "及", "与", "、", "，", "将", "要", "使", "让", "促进", "带来",
     "总计", "合计", "大关", "关口", "也", "还", "再", "已", "已经", "首次", "连续", "持续",
@@ -58,9 +59,10 @@ BASELINE_AFTER = ("以来", "基础上", "的基础", "相比", "同期", "末",
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 # “十四五”末, 十四五时期: a five-year plan named by its ordinal (its last year is the goal year).
 FIVE_YEAR_PLAN_RE = re.compile(r"“?((?:十[一二三四五六七八九]?|[三四五六七八九]))五”?(?=规划|时期|期间|期末|末|计划)")
+PERIOD_IN_SUBJECT_RE = re.compile(r"“?十?[一二三四五六七八九]?五”?(?:规划)?(?:时期|期间|期末|末)")
 PLAN_PERIOD_BASELINE = ("以来", "基础上", "的基础", "相比", "同期", "水平", "规划目标", "目标")
 # Years named relative to the report: 今年 is its plan year, 去年 its review year.
-RELATIVE_YEAR_RE = re.compile(r"今年|本年(?!度)|去年|上一年|上年(?!同期|末|底)")
+RELATIVE_YEAR_RE = re.compile(r"(?:今年|本年(?!度)|去年|上一年|上年(?!同期|末|底))(?![\d一二三四五六七八九十]{1,2}月)")
 TITLE_RE = re.compile(r"《[^》]*》")
 # Counted nouns that only number the items of a list (33项指标, 7个要素, 3个重点, 10项任务).
 LIST_NOUNS = ("指标", "方面", "要素", "领域", "环节", "重点", "大类", "类别")
@@ -361,6 +363,10 @@ def _read_run(run: _Run, left: str, right: str, ctx: _Context) -> list[_Reading]
     same_clause = bool(ctx.seen) and ctx.seen[-1].clause == ctx.clause_from
     # 全区累计达到7家 after …企业4家: the same indicator goes on in the next clause
     same_topic = same_clause or bool(ctx.seen) and ctx.seen[-1].phrase.unit == first.unit
+    # 国内生产总值超过126万亿元，增长5.2%: a bare change in the next clause is of the same indicator
+    same_topic = same_topic or bool(ctx.seen) and not subject and first.family == "percent" \
+        and any(v in GROWTH_VERBS + REDUCTION_VERBS for v in verbs) \
+        and ctx.seen[-1].clause == _clause_start(ctx.text, ctx.clause_from - 1)
 
     # 三次产业结构比12.1：38.1：49.8 -> one value per sector
     if first.part is not None:
@@ -474,6 +480,9 @@ def _split_subject(left: str) -> tuple[str, list[str]]:
                 s = s[: -len(w)]
                 changed = True
                 break
+    period = list(PERIOD_IN_SUBJECT_RE.finditer(s))
+    if period:  # 提出了“十一五”期间单位GDP能耗 -> 单位GDP能耗
+        s = s[period[-1].end():]
     closers = list(ENUM_CLOSER_RE.finditer(s))
     if closers:  # 引进瑞幸咖啡、尊宝比萨等品牌首店 -> 引进品牌首店
         s = _change_verb(s) + s[closers[-1].end():]
