@@ -38,6 +38,7 @@ GENERIC_WORDS = {
     "大桥", "三桥", "古镇", "湿地", "公园", "山城", "江城", "水乡", "家乡", "故乡", "老区", "特区",
     "陆海", "深度", "美丽", "宜居", "满意度", "普及", "上市", "英雄", "新建", "山羊", "溪沟", "绿水青山",
     "金山银山", "滨河", "门户", "下道", "城市门户", "双城", "大湾", "大坝", "坪坝", "山坝", "平坝", "河坝", "加密",
+    "病险", "货运", "客运", "中小型", "小型", "大型", "骨干",
 }
 # jieba tags of everyday words that a division's abbreviation must not be (幸福 a, 胜利 vn).
 COMMON_WORD_TAGS = {"a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "m", "q", "r", "u", "f", "t", "l", "i"}
@@ -70,6 +71,37 @@ SUFFIX_WORD_STARTS = {"乡村", "乡镇", "乡土", "乡贤", "乡愁", "镇村"
                       "省内", "省外", "社区"}
 ADMIN_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区)$")
 HAN = r"\u4e00-\u9fff"
+# A division named after a natural feature (仙女山街道, 峨眉山市): its bare stem of 3+ characters
+# ending in one of these names the feature itself unless the context is administrative.
+NATURAL_SUFFIXES = {"山": "mountain", "峰": "mountain", "岭": "mountain", "峡": "scenic_area",
+                    "洞": "scenic_area", "湖": "lake", "江": "river", "河": "river", "溪": "river"}
+# ... administrative context: the stem followed by these (仙女山镇街, 仙女山辖区)
+ADMIN_FOLLOWERS = ("镇街", "乡镇", "街道", "辖区", "场镇")
+# Built features that are places only where used as a location (在龙山公园, 龙山公园桃花山片区);
+# listed among works (舒河公园、滨河公园等项目) they are projects.
+BUILT_SUFFIXES = ("公园", "广场")
+LOCATIVE_BEFORE = set("在于至到从")
+# Facilities named after their site (车盘水库, 东山风电, 银盘抽水蓄能): the modifier is a place.
+FACILITY_AFTER = re.compile(r"(?:[一二三四五六七八九十\d]+期)?(?:水库|风电场?|抽水蓄能|水电站|电站|码头|光伏电站|光伏发电)")
+# Items of "A、B等N个小区" and "X等片区" are neighbourhoods, estates or landmarks.
+ESTATE_LIST_END = re.compile(r"等(?:[\d一二三四五六七八九十两]+个)?(?:小区|片区|安置区|居民区|院落|社区)")
+# Institutions and works are not estates even in an estate list (实验中学, 福康医院).
+INSTITUTION_SUFFIX = re.compile(r"(?:中学|小学|学校|学院|大学|幼儿园|医院|公司|集团|银行|工程|项目)$")
+# jieba tags that end a name when walking back from a suffix: verbs, adverbs, function words.
+STOP_TAGS = ("v", "vn", "vd", "d", "p", "c", "u", "uj", "r", "q", "f")
+# A route endpoint is cut at these on its right (白马至豹岩段, 武隆至道真高速公路).
+ROUTE_END = re.compile(r"段|高速|高铁|铁路|公路|城际|快速路|连接线|航道|航线|[（(，。、；]|至|等|和")
+# Words after a route endpoint that make a two-character unknown word a pair of abbreviations
+# (渝湘高速, 沪昆高铁), not a place.
+ROUTE_NAME_HEAD = re.compile(r"高速|高铁|铁路|城际|快速路")
+# jieba tags of a dictionary word that describes rather than names (中型, 改扩建, 新建).
+DESCRIPTIVE_TAGS = ("a", "b", "v", "vn", "j", "m", "d")
+# A numeral opens a count, not a name (三期, 五个) — but 四眼坪, 三道拐 are names.
+COUNT_START = re.compile(r"^(?:第|[一二三四五六七八九十百\d]+[期个年月日号条次批项座级届类])")
+# Four cardinal and intercardinal directions after a province's one-character abbreviation
+# make a region (渝东, 川西, 鄂西南).
+DIRECTIONS = ("东南", "东北", "西南", "西北", "东", "西", "南", "北")
+NOT_REGIONS = {"京东"}  # a company, not "east of Beijing"
 
 
 @dataclass
@@ -122,6 +154,29 @@ def countries() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def province_abbreviations() -> dict[str, str]:
+    """One-character province abbreviations → province name, from province_abbreviations.tsv."""
+    out = {}
+    for line in (DATA / "province_abbreviations.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            abbr, name = line.split("\t")
+            out[abbr] = name
+    return out
+
+
+def search_text(text: str) -> str:
+    """The text names are looked for in: the text itself, or, for a report written in
+    traditional characters (the 1950s), its character-for-character simplified form from
+    kg.ingest.normalize. Same length, so offsets hold; jieba and the gazetteer are simplified."""
+    try:
+        from kg.ingest.normalize import segmentation_text
+    except ImportError:
+        return text
+    simple = segmentation_text(text)
+    return simple if len(simple) == len(text) else text
+
+
+@lru_cache(maxsize=1)
 def _jieba():
     import logging
 
@@ -145,7 +200,10 @@ def is_common_word(word: str) -> bool:
 class Tokens:
     """jieba's segmentation of the text: word boundaries and part-of-speech tags."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, words: list[tuple[int, int, str, str]] | None = None):
+        if words is not None:  # the pipeline's segmentation, shared (Document.tokens)
+            self.words, self.starts, self.ends = words, {w[0] for w in words}, {w[1] for w in words}
+            return
         _, posseg = _jieba()
         self.starts: set[int] = set()
         self.ends: set[int] = set()
@@ -187,10 +245,12 @@ class PlaceFinder:
     """Collects place candidates in one document's text."""
 
     def __init__(self, doc: Document, gaz: Gazetteer, place: Division | None):
-        self.doc, self.text, self.gaz = doc, doc.text, gaz
+        self.doc, self.text, self.gaz = doc, search_text(doc.text), gaz
         self.place = place
         self.context = _context_codes(gaz, place)
-        self.tokens = Tokens(doc.text)
+        self.tokens = Tokens(self.text, getattr(doc, "tokens", None))
+        self.word_ending = {w[1]: w for w in self.tokens.words}
+        self.word_starting = {w[0]: w for w in self.tokens.words}
         self.cands: list[Candidate] = []
         self.short_table = self._short_table()
 
@@ -263,6 +323,11 @@ class PlaceFinder:
                     continue
                 if i not in self.tokens.starts and not self._after_place(i):
                     continue  # 示范县 holds 范县 but does not name it
+                if div.rank >= 4 and district and not self.gaz.is_within(div.code, district):
+                    # 后坪乡 for the district's own 后坪苗族土家族乡, not another district's 后坪乡
+                    home = self.short_table.get(short_name_of(word, div.level) or "")
+                    if home is not None and home.level == div.level and self.gaz.is_within(home.code, district):
+                        div = home
                 if div.rank >= 4 and not self._town_name_ok(div, word):
                     continue
                 if text[j - 1:j + 1] in SUFFIX_WORD_STARTS and j not in self.tokens.ends:
@@ -310,7 +375,8 @@ class PlaceFinder:
                     typ, parent, canonical = table[word]
                     self.add(i, j, typ, "region", name=canonical, parent=parent)
                     break
-                if word in names and (i in self.tokens.starts or len(word) >= 3):
+                if word in names and (len(word) >= 3 or i in self.tokens.starts and j in self.tokens.ends):
+                    # 黑山 in 黑山羊 is a goat breed, not Montenegro
                     self.add(i, j, "region" if "-" in names[word] else "country", "country", name=word)
                     m = re.match(rf"[{HAN}]{{2,6}}?(?:市|州|县|省)", text[j:j + 7])
                     if m and names.get(word) and word != "中国" and not is_common_word(m.group(0)[:-1]):
@@ -375,11 +441,20 @@ class PlaceFinder:
             if end in self.tokens.ends:
                 word = self._word_before(end)
                 if word and word[1] - word[0] >= 2:
+                    for k in range(word[0] + 1, end - 1):
+                        if (div := self.short_table.get(text[k:end])) is not None:
+                            self.add(k, end, div.type, "abbreviation", div)
+                            word = None
+                            break
+                if word and word[1] - word[0] >= 2:
                     name = text[word[0]:end]
                     if self._local_name(word[0], end) and not name.endswith("等"):
                         self.add(word[0], end, "other", "area", name=name)
-            if text[max(0, end - 1):end] == "等":
-                self._enumeration_before(end - 1)
+
+    def find_estates(self) -> None:
+        """Items of "A、B等N个小区" and "X等片区" (老粮食局等片区): estates, neighbourhoods, landmarks."""
+        for m in ESTATE_LIST_END.finditer(self.text):
+            self._enumeration_before(m.start())
 
     def _local_name(self, start: int, end: int) -> bool:
         """A 2-4 character span that can be a local name: no function characters, not an
@@ -418,62 +493,246 @@ class PlaceFinder:
         while start > 0 and (re.match(rf"[{HAN}、]", self.text[start - 1])) and end - start < 40:
             start -= 1
         items = self.text[start:end].split("、")
-        if len(items) < 2:
-            return
         pos = start
         for k, item in enumerate(items):
-            if k == 0:  # the first item is glued to the verb before the list (完成老车站)
-                ws = [w for w in self.tokens.words if w[1] == pos + len(item)]
-                if ws:
-                    s = ws[0][0]
-                    if len(ws[0][2]) < 2:
-                        s = next((w[0] for w in self.tokens.words if w[1] == s), s)
-                    item_start = max(s, pos)
-                    if 2 <= pos + len(item) - item_start <= 5:
-                        self.add(item_start, pos + len(item), "other", "area-list")
-            elif 2 <= len(item) <= 5:
-                self.add(pos, pos + len(item), "other", "area-list")
-            pos += len(item) + 1
+            item_end = pos + len(item)
+            # the first item is glued to the verb before the list (完成老车站, 启动老粮食局)
+            item_start = self._name_start(item_end, 6, floor=pos) if k == 0 else pos
+            if item_start is not None and 2 <= item_end - item_start <= 6:
+                name = self.text[item_start:item_end]
+                if not (INSTITUTION_SUFFIX.search(name) or name in GENERIC_WORDS or FUNCTION_CHARS.search(name)
+                        or is_common_word(name) or COUNT_START.match(name)):
+                    self.add(item_start, item_end, "other", "area-list")
+            pos = item_end + 1
+
+    def _name_start(self, end: int, max_len: int, floor: int = 0) -> int | None:
+        """Where the name ending at `end` starts: walking back over jieba words to a verb,
+        function word, generic word, punctuation or a place found already (开工建设|车盘,
+        城区|老公路局); None when no such edge comes within max_len characters."""
+        pos = end
+        while pos > floor:
+            if pos < end and any(c.end == pos for c in self.cands):
+                return pos
+            w = self.word_ending.get(pos)
+            if w is None:
+                return None
+            s, _, word, flag = w
+            if re.search(rf"[^{HAN}]", word) or word in GENERIC_WORDS or flag in ("m", "q") and len(word) == 1 or \
+                    len(word) >= 2 and flag.startswith(STOP_TAGS):  # other one-character words: jieba's guesses
+                return pos if pos < end else None
+            if end - s > max_len:
+                return None
+            pos = s
+        return pos if pos < end else None
+
+    def find_facility_sites(self) -> None:
+        """The site before a facility named after it: 车盘水库, 东山风电, 四眼坪三期风电."""
+        text = self.text
+        for m in FACILITY_AFTER.finditer(text):
+            end = m.start()
+            if end not in self.tokens.ends:
+                continue
+            start = self._name_start(end, 4)
+            if start is None:
+                continue
+            # a division written just before the name ends it (梅州|长潭水库)
+            start = max([start] + [c.end for c in self.cands if c.division and start < c.end < end])
+            name = text[start:end]
+            if not 2 <= len(name) <= 4 or re.search("[电站库厂场港局能]", name) or not self._proper(name):
+                continue
+            if (div := self.short_table.get(name)) is not None:
+                self.add(start, end, div.type, "abbreviation", div)
+            else:
+                self.add(start, end, "other", "facility-site")
+
+    def _proper(self, name: str) -> bool:
+        """A word that can be a proper name: not generic, not an everyday or descriptive
+        dictionary word (中型, 改扩建), not a count (二通道 = 二 + 通道)."""
+        _, posseg = _jieba()
+        tag = posseg.dt.word_tag_tab.get(name)
+        if name in GENERIC_WORDS or is_common_word(name) or FUNCTION_CHARS.search(name) or COUNT_START.match(name) \
+                or tag is not None and tag.startswith(DESCRIPTIVE_TAGS):
+            return False
+        return not (re.match("[一二三四五六七八九十两]", name) and is_common_word(name[1:]))
+
+    def find_county_seats(self) -> None:
+        """A district or county's seat, written <its short name>县城 (涪陵县城, 彭水县城)."""
+        text = self.text
+        for m in re.finditer("县城", text):
+            for n in (4, 3, 2):
+                stem = text[max(0, m.start() - n):m.start()]
+                div = self.short_table.get(stem)
+                if div is not None and div.level == "district" and len(stem) == n:
+                    self.add(m.start() - n, m.end(), "other", "county-seat", name=stem + "县城", parent=div.code)
+                    break
+
+    def find_direction_regions(self) -> None:
+        """A province's one-character abbreviation and a direction: 渝东, 川西, 鄂西南, 苏北."""
+        text, abbr = self.text, province_abbreviations()
+        table = regions()
+        for i, ch in enumerate(text):
+            if ch not in abbr or i not in self.tokens.starts:
+                continue
+            for d in DIRECTIONS:
+                word = text[i:i + 1 + len(d)]
+                j = i + len(word)
+                if word[1:] != d or j not in self.tokens.ends or word in table or word in NOT_REGIONS:
+                    continue
+                if self.gaz.lookup(word) or word in countries():
+                    break  # 云南, 陕西, 甘南: a division's own name
+                _, posseg = _jieba()
+                tag = posseg.dt.word_tag_tab.get(word)
+                if tag is None or tag.startswith("ns"):
+                    self.add(i, j, "region", "direction-region", name=word, parent=abbr[ch])
+                break
 
     def find_route_ends(self) -> None:
-        """Both ends of a route are places: 大罗溪至鹅关, 大竹至垫江至丰都, G353线白马至豹岩段."""
+        """Both ends of a route are places: 大罗溪至鹅关, 大竹至垫江至丰都, G353线白马至豹岩段,
+        彭水界至涪陵界段 (the boundary of 彭水), 长坝鹅冠段 (鹅冠 in 长坝)."""
         text = self.text
         for m in re.finditer("至", text):
             i = m.start()
             if not (i in self.tokens.starts and i + 1 in self.tokens.ends):
-                continue
+                continue  # 至今, 以至
             if not ROUTE_CONTEXT.search(text[max(0, i - 12):i + 16]):
                 continue
-            for span in (self._word_before(i), self._word_after(i + 1)):
-                if span is None:
-                    continue
-                s, e = span
-                if text[e - 1] == "界":  # 彭水界: the boundary of 彭水
-                    e -= 1
-                name = text[s:e]
-                if self._local_name(s, e) and not re.search(r"[年月日号个第期桥路]|^[一二三四五六七八九十]", name):
-                    # a village or town of the report's district named by its stem (白马至豹岩段)
-                    local = self.gaz.lookup(name, within=self.context["district"]) if "district" in self.context else []
-                    if local:
-                        self.add(s, e, local[0].type, "route-end", local[0])
-                    else:
-                        self.add(s, e, "other", "route-end")
+            left = self._route_left(i)
+            if left is not None:
+                self._route_endpoint(*left, head="")
+            right = ROUTE_END.search(text, i + 1, min(len(text), i + 11))
+            if right is not None and right.start() - i > 2 \
+                    and self._route_endpoint(i + 1, right.start(), head=right.group(0)):
+                continue
+            if right is not None and right.start() - i <= 6:
+                continue  # a closed span that is no name (苏家河桥段): its words are no better
+            if (span := self._word_after(i + 1)) is not None:
+                self._route_endpoint(*span, head="")
+
+    def _route_left(self, end: int) -> tuple[int, int] | None:
+        """The span before 至 back to punctuation, a road number (G353线) or leading verbs
+        (加快推进大竹至 → 大竹)."""
+        text = self.text
+        start = end
+        while start > max(0, end - 10) and re.match(rf"[{HAN}]", text[start - 1]) and text[start - 1] not in "线至经":
+            start -= 1
+        while (w := self.word_starting.get(start)) is not None and w[1] < end and len(w[2]) >= 2 \
+                and w[3].startswith(STOP_TAGS):
+            start = w[1]
+        return (start, end) if end - start >= 2 else None
+
+    def _route_endpoint(self, s: int, e: int, head: str) -> bool:
+        """One route endpoint: peel the places written before it (白马大罗溪, 凤山街道三道拐,
+        土地徐家湾), drop 界/场镇, and take the rest as a division (other districts' too:
+        道真, 彭水) or a local name."""
+        text = self.text
+        if text[e - 1:e] == "界":
+            e -= 1
+        elif text[e - 2:e] == "场镇":
+            e -= 2
+        while s < e:
+            j = self._division_prefix(s, e)
+            if j is None or j == e:
+                break
+            s = j
+        if text[s:s + 1] == "经" and e - s > 2:  # A经B至C: via B
+            s += 1
+        name = text[s:e]
+        if not 2 <= len(name) <= 4 or re.search(rf"[^{HAN}]|[年月日号个第期桥路]", name) or COUNT_START.match(name) \
+                or name in GENERIC_WORDS or FUNCTION_CHARS.search(name):
+            return False
+        div = self._route_division(name)
+        if div is not None:
+            self.add(s, e, div.type, "route-end", div)
+            return True
+        if not self._proper(name) or not head and not self._local_name(s, e):
+            return False  # a span closed by a route word (竹坝段) is a name; an open one must look like one
+        abbr = province_abbreviations()
+        if len(name) == 2 and name not in regions() and (
+                ROUTE_NAME_HEAD.match(head or text[e:e + 2]) or name[0] in abbr and name[1] in abbr):
+            return True  # 渝湘高速, 陕川: two places' abbreviations naming a road, not a place
+        self.add(s, e, "other", "route-end")
+        return True
+
+    def _division_prefix(self, s: int, e: int) -> int | None:
+        """The end of a division written at s inside an endpoint (白马 of 白马竹坝), adding it."""
+        for j in [e, *range(e - 2, s + 1, -1)]:  # the rest keeps 2+ characters (黄桷门 is no 黄桷村)
+            div = self._route_division(self.text[s:j], prefix=True)
+            if div is not None:
+                if j < e:
+                    self.add(s, j, div.type, "route-end", div)
+                return j
+        return None
+
+    def _route_division(self, name: str, prefix: bool = False) -> Division | None:
+        """A division a route endpoint names: one of the district's towns or villages, by full
+        or short name (everyday words like 土地 included: the slot says it is a place), a short
+        name usable in this report, or another county named by its short name (道真, 大竹)."""
+        if len(name) < 2:
+            return None
+        if div := self.short_table.get(name):
+            return div
+        district = self.context.get("district")
+        if district:
+            local = [d for d in self.gaz.lookup(name, within=district) if d.rank >= 4]
+            if local:
+                return local[0]
+        if prefix:
+            return None
+        counties = [d for d in self.gaz.lookup(name) if d.level == "district" and d.name != name]
+        if len(counties) > 1 and (province := self.context.get("province")):
+            counties = [d for d in counties if self.gaz.is_within(d.code, province)] or counties
+        return counties[0] if len(counties) == 1 else None
 
     def _word_after(self, start: int) -> tuple[int, int] | None:
-        """The name that starts at `start`, up to a boundary mark (彭水界 → 彭水)."""
-        ws = [w for w in self.tokens.words if w[0] == start]
-        if not ws or re.search(rf"[^{HAN}]", ws[0][2]):
+        """The name that starts at `start` when no route word closes it (至鹅关修复养护工程)."""
+        w = self.word_starting.get(start)
+        if w is None or re.search(rf"[^{HAN}]", w[2]):
             return None
-        s, e, w, flag = ws[0]
+        s, e, word, flag = w
         if known := [c for c in self.cands if c.start == start]:
             return None if any(c.division for c in known) else (s, max(c.end for c in known))
-        if len(w) == 1:
-            nxt = [n for n in self.tokens.words if n[0] == e]
-            if nxt and len(nxt[0][2]) <= 2 and not nxt[0][3].startswith(("v", "p", "u")):
-                e = nxt[0][1]
+        if len(word) == 1:
+            nxt = self.word_starting.get(e)
+            if nxt and len(nxt[2]) <= 2 and not nxt[3].startswith(("v", "p", "u")):
+                e = nxt[1]
         if flag.startswith(("v", "p", "u", "m", "q", "d", "a")):
             return None
         return s, e
+
+    # -- second looks
+
+    def reclassify_feature_stems(self) -> None:
+        """A bare stem like 仙女山 of a division named after a feature (仙女山街道) is the
+        feature (a scenic area, mountain, river) unless the text is administrative there:
+        a village follows (仙女山荆竹村), 镇街/辖区 follows, or it is listed among divisions."""
+        for c in self.cands:
+            surface = self.text[c.start:c.end]
+            if c.rule != "abbreviation" or c.division is None or len(surface) < 3 \
+                    or surface[-1] not in NATURAL_SUFFIXES or self._administrative_at(c):
+                continue
+            c.division, c.parent, c.name = None, "", surface
+            c.place_type, c.rule = NATURAL_SUFFIXES[surface[-1]], "feature"
+
+    def _administrative_at(self, c: Candidate) -> bool:
+        text = self.text
+        if text[c.end:c.end + 2] in ADMIN_FOLLOWERS:
+            return True
+
+        def division_at(pos: int, ends: bool = False) -> bool:
+            return any((k.end if ends else k.start) == pos and k is not c and k.division is not None
+                       and k.division.rank >= 4 for k in self.cands)
+
+        return division_at(c.end) or text[c.end:c.end + 1] == "、" and division_at(c.end + 1) \
+            or c.start > 0 and text[c.start - 1] == "、" and division_at(c.start - 1, ends=True)
+
+    def drop_listed_works(self) -> None:
+        """Parks and squares not used as a location are works (projects), not places."""
+        text = self.text
+        starts = {c.start for c in self.cands}
+        self.cands = [c for c in self.cands if not (
+            c.rule == "feature" and c.name.endswith(BUILT_SUFFIXES)
+            and not (c.start > 0 and text[c.start - 1] in LOCATIVE_BEFORE or c.end in starts
+                     or text[c.end:c.end + 2] in AREA_SUFFIXES))]
 
     # -- choosing
 
@@ -481,7 +740,8 @@ class PlaceFinder:
         """Keep the best candidate per span; drop ones inside a longer division name or an
         abbreviation inside a longer place; keep other places nested in features (乌江 in 乌江三桥)."""
         rank = {"gazetteer": 0, "region": 1, "country": 1, "foreign-city": 1, "abbreviation": 2,
-                "feature": 3, "area": 4, "feature-stem": 4, "bridge": 3, "area-list": 5, "route-end": 6}
+                "direction-region": 2, "county-seat": 2, "feature": 3, "area": 4, "feature-stem": 4, "bridge": 3,
+                "area-list": 5, "facility-site": 5, "route-end": 6}
         order = sorted(self.cands, key=lambda c: (-c.length, rank[c.rule], c.start))
         kept: list[Candidate] = []
         for c in order:
@@ -491,7 +751,7 @@ class PlaceFinder:
                     continue
                 inside = k.start <= c.start and c.end <= k.end
                 if not inside or k.rule == "gazetteer" or c.rule in ("abbreviation", "route-end", "area-list",
-                                                                      "area", "feature-stem") \
+                                                                      "area", "feature-stem", "facility-site") \
                         or k.place_type == c.place_type or (k.start, k.end) == (c.start, c.end):
                     clash = True
                     break
@@ -516,7 +776,13 @@ def extract_places(doc: Document) -> Document:
     finder.find_features()
     finder.find_bridges()
     finder.find_areas()
+    finder.find_estates()
+    finder.find_facility_sites()
+    finder.find_county_seats()
+    finder.find_direction_regions()
     finder.find_route_ends()
+    finder.reclassify_feature_stems()
+    finder.drop_listed_works()
     chosen = finder.choose()
 
     first_of: dict[str, int] = {}  # adcode or name → index of its first mention
