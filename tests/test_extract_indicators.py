@@ -37,3 +37,10 @@ def test_whole_forms_do_not_rewrite_longer_indicators():
     assert normalize_indicator("户籍人口城镇化率") == "户籍人口城镇化率"
     assert normalize_indicator("现代服务业增加值") == "现代服务业增加值"
     assert normalize_indicator("PM2.5浓度") == normalize_indicator("PM2.5平均浓度")
+
+
+def test_plan_and_actual_of_one_report_join_on_one_key():
+    # Zhejiang 2025 plan writes 生产总值, its review 全省生产总值; Fujian 2025 全省地区生产总值;
+    # seed 000 地区生产总值 and GDP: one indicator node for all
+    forms = ["生产总值", "全省生产总值", "全省地区生产总值", "地区生产总值", "GDP", "全区GDP增速"]
+    assert {normalize_indicator(f) for f in forms} == {"地区生产总值"}

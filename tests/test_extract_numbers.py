@@ -88,3 +88,29 @@ def test_percent_in_words_of_older_reports():
     # national report 1995: 增长百分之十二点五 is written out in words
     assert phrases("全年进出口总额2367亿美元，增长百分之二十点九")[1][:2] == (Decimal("20.9"), "%")
     assert phrases("物价上涨幅度控制在百分之十五左右")[0][:3] == (Decimal("15"), "%", Comparator.APPROX)
+
+
+def test_issue_forms_on_more_reports():
+    # Anhui 2025: 9000亿元以上 ; national 2022: 2万亿元以上
+    assert phrases("全年进出口总额9000亿元以上") == [(Decimal("9000"), "亿元", Comparator.GE, None)]
+    assert phrases("支出规模比去年扩大2万亿元以上") == [(Decimal("2"), "万亿元", Comparator.GE, None)]
+    # Fujian 2025: a range of growth rates
+    assert phrases("全省地区生产总值增长5.0%—5.5%") == [(Decimal("5.0"), "%", Comparator.EQ, Decimal("5.5"))]
+    # seed 002: basis points written in words with BP in brackets
+    assert phrases("国企综合融资成本下降30个基点(BP)")[0][:2] == (Decimal("30"), "个基点")
+    # Guangdong 2025: 超 before a count is a lower bound
+    assert phrases("大型产业集聚区新投产亿元以上项目超270个") == [(Decimal("270"), "个", Comparator.GE, None)]
+
+
+def test_full_width_text_reads_as_written():
+    # national report 1956 as stored: full-width digits and ％
+    assert phrases("已经占总农户的６０％左右") == [(Decimal("60"), "%", Comparator.APPROX, None)]
+    assert phrases("即增长３．６８％") == [(Decimal("3.68"), "%", Comparator.EQ, None)]
+
+
+def test_fractions_and_old_percent_words_take_their_comparator():
+    # national reports 1955/1956 and 1954 (traditional characters)
+    p = find_number_phrases("的农户将占全国农户总数的三分之一左右")[0]
+    assert (p.value, p.comparator, p.family) == (Decimal("0.3333"), Comparator.APPROX, "fraction")
+    assert phrases("在恢復期間工業總産值平均每年遞增百分之三十六點九") == [
+        (Decimal("36.9"), "%", Comparator.EQ, None)]

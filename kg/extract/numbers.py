@@ -242,8 +242,11 @@ def find_number_phrases(text: str) -> list[NumberPhrase]:
         den, num = parse_number(m.group(1)), parse_number(m.group(2))
         if den and num is not None and free(m.start(), m.end()):
             value = (num / den).quantize(Decimal("0.0001"))
-            add(NumberPhrase(m.start(), m.end(), value, "", family="fraction",
-                             num_start=m.start(), text=m.group()))
+            post, end = _post_comparator(text, m.end())  # 三分之一左右
+            pre, pre_start = _pre_comparator(text, m.start())
+            start = pre_start if pre != Comparator.EQ else m.start()
+            add(NumberPhrase(start, end, value, "", post or pre, family="fraction",
+                             num_start=m.start(), text=text[start:end]))
     for m in HALF_RE.finditer(text):
         if free(m.start(), m.end()) and not text.startswith("一半", m.start() + 1):
             add(NumberPhrase(m.start(), m.end(), Decimal("0.5"), "", family="fraction",
