@@ -96,10 +96,12 @@ def cmd_serve(args) -> int:
     from kg.store import StoreError, store_info
 
     try:
-        store_info(args.store)
-    except StoreError:
+        if not args.sparql_endpoint:  # an external store needs no store directory
+            store_info(args.store)
+    except StoreError as e:
         if not args.build:
-            raise
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         print(f"no store at {args.store}: building {', '.join(map(str, args.build))} first",
               file=sys.stderr)
         from kg.build import build
@@ -117,6 +119,8 @@ def cmd_serve(args) -> int:
     if token or args.enable_update:
         settings.update(token=token, enable_update=args.enable_update)
     try:
+        if args.sparql_endpoint:
+            settings["sparql_endpoint"] = args.sparql_endpoint
         serve(args.store, host=args.host, port=args.port, **settings)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -169,12 +173,14 @@ def _store_file_command(run, describe) -> int:
 
 
 def _lookup(args, call) -> int:
+    from kg.backends import open_backend
+    from kg.backends.remote import RemoteError
     from kg.lookup import BadRequest, NotFound
-    from kg.store import StoreError, open_store
+    from kg.store import StoreError
 
     try:
-        result = call(open_store(args.store))
-    except StoreError as e:
+        result = call(open_backend(args.store, args.sparql_endpoint))
+    except (StoreError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except (NotFound, BadRequest) as e:
@@ -248,6 +254,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--enable-update", action="store_true",
                    help="accept SPARQL Update at /update (needs the token)")
     s.add_argument("--token", help="bearer token of /update and /admin (better: KG_TOKEN env)")
+    s.add_argument("--sparql-endpoint", metavar="URL", default=None,
+                   help="serve this external SPARQL 1.1 store (e.g. an `oxigraph serve`, "
+                        "Fuseki or GraphDB) instead of the embedded store in --store")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or @file.rq) on a store")
@@ -289,6 +298,9 @@ def make_parser() -> argparse.ArgumentParser:
     for c in sub.choices.values():
         if c.prog.split()[-1] in ("search", "entity", "relations", "targets"):
             c.add_argument("--store", type=Path, default=DEFAULT_STORE)
+        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "analyze", "export"):
+            c.add_argument("--sparql-endpoint", metavar="URL", default=None,
+                           help="read this external SPARQL 1.1 store instead of --store")
     return p
 
 

@@ -15,27 +15,32 @@ DEFAULT_STORE = Path(".kg/store")
 
 def analyze_command(args) -> int:
     from kg.analysis.report import write_report
-    from kg.store import StoreError, open_store
+    from kg.backends import open_backend
+    from kg.backends.remote import RemoteError
+    from kg.store import StoreError
 
-    try:
-        store = open_store(args.store)
-    except StoreError as e:
+    formats = tuple(args.format) if args.format else ("md", "html")
+    try:  # the store directory, or an external SPARQL store (--sparql-endpoint)
+        store = open_backend(args.store, getattr(args, "sparql_endpoint", None))
+        paths = write_report(store, args.out, formats)
+    except (StoreError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    formats = tuple(args.format) if args.format else ("md", "html")
-    for path in write_report(store, args.out, formats):
+    for path in paths:
         print(path)
     return 0
 
 
 def export_command(args) -> int:
+    from kg.backends import open_backend
+    from kg.backends.remote import RemoteError
     from kg.export import export
-    from kg.store import StoreError, open_store
+    from kg.store import StoreError
 
-    try:
-        store = open_store(args.store)
+    try:  # the store directory, or an external SPARQL store (--sparql-endpoint)
+        store = open_backend(args.store, getattr(args, "sparql_endpoint", None))
         result = export(store, args.format, args.view, args.entity, args.radius)
-    except StoreError as e:
+    except (StoreError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except (ValueError, KeyError) as e:

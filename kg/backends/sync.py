@@ -39,9 +39,9 @@ class RemoteInfo:
     version: str  # the stamp left on the endpoint: the store version (cache keys, ETags)
     graphs: int  # graphs the build holds
     quads: int
-    replaced: int  # graphs sent (new or changed)
+    replaced: tuple[str, ...]  # graphs sent (new or changed)
     unchanged: int  # graphs left as they were
-    deleted: int  # graphs of the project no build source writes any more
+    deleted: tuple[str, ...]  # graphs of the project the build no longer writes
 
 
 def write_graphs(backend: RemoteStore, store_dir: Path, quads: Iterable[ox.Quad],
@@ -52,7 +52,7 @@ def write_graphs(backend: RemoteStore, store_dir: Path, quads: Iterable[ox.Quad]
     known = _trusted_digests(manifest_path, backend.stamp())
     backend.set_stamp(BUILDING + _version_name())
     digests: dict[str, str | None] = {}
-    n = replaced = 0
+    n, replaced = 0, []
     for graph, triples in graph_runs(quads):
         n += len(triples)
         if graph in digests:  # a graph that came in two runs: add the rest, no digest
@@ -62,7 +62,7 @@ def write_graphs(backend: RemoteStore, store_dir: Path, quads: Iterable[ox.Quad]
         digests[graph] = graph_digest(triples)
         if known.get(graph) != digests[graph] or digests[graph] is None:
             backend.put_graph(graph, triples)
-            replaced += 1
+            replaced.append(graph)
     previous = known.keys() if known else backend.graphs()
     gone = [g for g in previous if g.startswith(GRAPH_PREFIX) and g not in digests]
     for graph in gone:
@@ -74,8 +74,8 @@ def write_graphs(backend: RemoteStore, store_dir: Path, quads: Iterable[ox.Quad]
     _save_manifest(manifest_path, {"endpoint": backend.query_url, "stamp": version,
                                    "graphs": digests})
     info = RemoteInfo(endpoint=backend.query_url, version=version, graphs=len(digests),
-                      quads=n, replaced=replaced, unchanged=len(digests) - replaced,
-                      deleted=len(gone))
+                      quads=n, replaced=tuple(replaced),
+                      unchanged=len(digests) - len(replaced), deleted=tuple(gone))
     backend.last_write = info
     return info
 
