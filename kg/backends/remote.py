@@ -170,7 +170,8 @@ class RemoteStore:
         elif graph_name is not None:
             where = f"GRAPH {graph_name} {{ {triple} }} BIND({graph_name} AS ?g)"
         else:
-            where = f"{{ {triple} }} UNION {{ GRAPH ?g {{ {triple} }} }}"
+            where = (f"{{ {triple} }} UNION {{ GRAPH ?g {{ {triple} }} "
+                     f"FILTER(?g != {STAMP_GRAPH}) }}")  # the stamp is no data
         out = []
         for r in self.select(f"SELECT * WHERE {{ {where} }}"):
             g = r.get("g")
