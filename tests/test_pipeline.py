@@ -72,8 +72,9 @@ def test_an_unreadable_file_is_an_error_line_not_an_exception(tmp_path):
 
 
 def test_jieba_loaded_from_the_cache_has_jiebas_own_tables():
-    """load_jieba reads the word→tag table from its cache; it must equal what jieba.posseg
-    builds from its dictionary (the first run writes the cache, the second reads it)."""
+    """load_jieba reads the prefix dictionary and the word→tag table from its cache; they
+    must equal what jieba and jieba.posseg build from the dictionary (the first run writes
+    the cache, the second reads it)."""
     code = ("import hashlib, sys\n"
             "from kg.pipeline import load_jieba\n"
             "if sys.argv[1] == 'cached':\n"
@@ -82,7 +83,9 @@ def test_jieba_loaded_from_the_cache_has_jiebas_own_tables():
             "jieba.setLogLevel(60)\n"
             "tab = jieba.posseg.dt.word_tag_tab\n"
             "words = [(p.word, p.flag) for p in jieba.posseg.cut('重庆市加快建设乌江航电枢纽和高速公路')]\n"
-            "print(len(tab), hashlib.sha256(repr(sorted(tab.items())).encode()).hexdigest(), words)\n")
+            "freq = hashlib.sha256(repr(sorted(jieba.dt.FREQ.items())).encode()).hexdigest()\n"
+            "print(len(tab), hashlib.sha256(repr(sorted(tab.items())).encode()).hexdigest(), words,\n"
+            "      len(jieba.dt.FREQ), jieba.dt.total, freq)\n")
     runs = [subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
                            cwd=ROOT, timeout=120) for mode in ("cached", "cached", "plain")]
     outputs = [r.stdout.strip() for r in runs]
