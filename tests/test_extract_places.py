@@ -124,3 +124,102 @@ def test_everyday_words_are_not_town_abbreviations():
     # 土地乡 is a township of the district, but 土地 in 土地出让 is land
     doc = run(WULONG_TITLE + "全年完成土地出让收入12亿元。")
     assert "土地" not in places(doc)
+
+
+# ---------------------------------------------------------------- session 2 rules
+
+def test_feature_stem_of_a_subdistrict_is_the_scenic_place():
+    # seed 000: 仙女山 the mountain/resort vs 仙女山街道 the subdistrict named after it
+    doc = run(WULONG_TITLE + "推进仙女山天文馆建设，仙女山机场新开通8条航线。"
+              "仙女山街道荆竹村乡村振兴以工代赈示范工程完工。")
+    stems = [m for m in doc.mentions if m.text == "仙女山"]
+    assert len(stems) == 2 and all("adcode" not in m.attrs and m.attrs["place_type"] == "mountain" for m in stems)
+    full = next(m for m in doc.mentions if m.text == "仙女山街道")
+    assert full.attrs["adcode"] == "500156003"
+
+
+def test_feature_stem_followed_by_a_village_stays_the_subdistrict():
+    doc = run(WULONG_TITLE + "打造仙女山荆竹村“世界最佳旅游乡村”。")
+    stem = next(m for m in doc.mentions if m.text == "仙女山")
+    assert stem.attrs.get("adcode") == "500156003"
+
+
+def test_estates_listed_before_a_count_of_compounds():
+    doc = run(WULONG_TITLE + "完成隆城国际、实验中学、戴斯大卫营等5个小区的居民供电设施改造，"
+              "启动老粮食局等片区配套基础设施改造。")
+    p = places(doc)
+    assert {"隆城国际", "戴斯大卫营", "老粮食局"} <= set(p)
+    assert "实验中学" not in p  # a school, even in a list of compounds
+    assert "启动老粮食局" not in p
+
+
+def test_facility_sites_are_places_but_descriptive_words_are_not():
+    doc = run(WULONG_TITLE + "开工建设银盘抽水蓄能、东山风电等27个重点项目，加快推进磨槽湾水库等项目建设，"
+              "完工四眼平三期风电。")
+    p = places(doc)
+    assert {"银盘", "东山", "磨槽湾", "四眼平"} <= set(p)
+    # Guizhou 2025: 病险水库 is a kind of reservoir, not a place
+    doc = run("2025年贵州省政府工作报告\n扎实抓好地质灾害避险搬迁、病险水库除险加固等工作。")
+    assert "病险" not in places(doc)
+
+
+def test_route_endpoints_after_a_division_and_at_a_boundary():
+    doc = run(WULONG_TITLE + "新开工G353线白马大罗溪至长坝鹅冠段修复养护、国道319线彭水界至江口黄桷门段地灾整治，"
+              "S205线火炉至土地徐家湾段预防性养护。")
+    p = places(doc)
+    assert {"大罗溪", "鹅冠", "黄桷门", "徐家湾"} <= set(p)
+    assert p["彭水"]["adcode"] == "500243"  # a neighbouring county, from 彭水界
+    assert p["土地"]["name"] == "土地乡"  # an everyday word, but the route slot makes it the township
+    assert p["长坝"]["name"] == "长坝镇"
+
+
+def test_other_provinces_counties_in_routes():
+    doc = run(WULONG_TITLE + "加快推进大竹至垫江至丰都至武隆省际高速公路项目、武隆至道真高速公路重庆段。")
+    p = places(doc)
+    assert p["大竹"]["name"] == "大竹县"
+    assert p["道真"]["name"] == "道真仡佬族苗族自治县"
+    # Sichuan 2025: county seats of other prefectures joined by a motorway
+    doc = run("2025年四川省政府工作报告\n新建成高速公路507公里，开江至梁平、乐山至马边、美姑至昭觉等高速公路通车。")
+    p = places(doc)
+    assert {"梁平", "马边", "昭觉"} <= set(p)
+
+
+def test_route_names_made_of_abbreviations_are_not_places():
+    doc = run(WULONG_TITLE + "G353中嘴至渝湘高速公路复线武隆段加快建设。国家级渝东黑山羊保种场项目开工。")
+    p = places(doc)
+    assert "渝湘" not in p and "黑山" not in p
+    assert p["渝东"]["place_type"] == "region"
+    # Shaanxi 2025: 陕川界 is the Shaanxi-Sichuan border, 陕川 no place
+    doc = run("2025年陕西省政府工作报告\n开工洋县至西乡和镇巴至陕川界等高速项目。")
+    assert "陕川" not in places(doc)
+
+
+def test_county_seat_and_parks_listed_as_works():
+    doc = run(WULONG_TITLE + "乌江白马电航枢纽工程库区武隆县城段防护工程。完成舒河公园、特色小吃街、滨河公园等项目，"
+              "完成龙山公园桃花山片区品质提升。")
+    p = places(doc)
+    assert p["武隆县城"]["parent"] == "500156"
+    assert "舒河公园" not in p and "滨河公园" not in p
+    assert "龙山公园" in p  # used as the location of 桃花山片区
+
+
+def test_direction_regions_in_a_provincial_report():
+    # Fujian 2025
+    doc = run("2025年福建省政府工作报告\n做强做优临海蓝色、闽西北绿色、闽东南高优三大特色农业产业带。")
+    p = places(doc)
+    assert p["闽西北"]["place_type"] == "region" and p["闽西北"]["parent"] == "福建省"
+    assert "闽东南" in p
+
+
+def test_traditional_text_is_searched_in_simplified_form():
+    # national report 1954, written in traditional characters
+    text = Path("/work/shared/corpus/national/gwr-1954.txt")
+    passage = ("依靠汛區人民的奮鬥和全國人民的支援，我們保持了武漢、南京、蚌埠、天津等重要城市、"
+               "蘇北平原、淮北平原和荊江大堤的安全。")
+    if text.is_file():
+        assert passage[:20] in text.read_text(encoding="utf-8")
+    doc = run(passage)
+    p = places(doc)
+    assert p["武漢"]["name"] == "武汉市" and p["武漢"]["place_type"] == "city"
+    assert p["蘇北"]["name"] == "苏北"
+    assert all(doc.text[m.start:m.end] == m.text for m in doc.mentions)
