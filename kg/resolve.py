@@ -31,12 +31,26 @@ def normalize_name(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
+# "A至B高速公路" is abbreviated by the first characters of its two endpoints and its kind:
+# 成都至重庆高速 → 成渝-like 成重高速, 武隆至两江新区高速公路（平桥至大顺段） → 武两高速（平桥至大顺段）.
+_ROUTE = re.compile(r"^([\u4e00-\u9fff]{2,6}?)至([\u4e00-\u9fff]{2,6}?)(高速|高铁|铁路|城际|快速路|公路)(.*)$")
+
+
+def route_abbreviation(key: str) -> str:
+    """The key of a two-endpoint route written in full, as its abbreviation would be keyed
+    (first character of each endpoint + the route kind + whatever follows), else `key`."""
+    m = _ROUTE.match(key)
+    if m is None or "至" in m.group(2):
+        return key
+    return m.group(1)[0] + m.group(2)[0] + m.group(3) + m.group(4)
+
+
 def _project_key(name: str) -> str:
     try:
         from kg.extract.projects import project_alias_key
     except ImportError:
-        return normalize_name(name)
-    return project_alias_key(name) or normalize_name(name)
+        return route_abbreviation(normalize_name(name))
+    return route_abbreviation(project_alias_key(name) or normalize_name(name))
 
 
 def _indicator_key(name: str) -> str:

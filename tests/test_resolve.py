@@ -8,7 +8,7 @@ import pytest
 from kg.model import Document, EntityKind, Mention, Quantity, QuantityRole, Sentence, SourceText
 from kg.pipeline import process_file
 from kg.resolve import (Resolver, document_mentions, entity_digest, normalize_name, resolve,
-                        resolution_key)
+                        resolution_key, route_abbreviation)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "data").glob("*.txt"))
@@ -98,3 +98,35 @@ def test_the_digest_changes_with_what_the_graph_says_of_an_entity():
 def test_names_normalise_quotes_width_and_case():
     assert normalize_name("“一带一路”") == normalize_name("一带一路")
     assert normalize_name("ＡＢＣ　园区") == "abc园区"
+
+
+def test_a_route_written_in_full_and_its_abbreviation_are_one_project():
+    # seed 000 names the same motorway both ways, in different sentences
+    a = passage_doc("a.txt", "加快建设页岩气勘探开发、武隆至道真高速公路、武隆至两江新区高速公路（平桥至大顺段）。", [
+        (EntityKind.PROJECT, "武隆至道真高速公路", {}),
+        (EntityKind.PROJECT, "武隆至两江新区高速公路（平桥至大顺段）", {})])
+    b = passage_doc("b.txt", "继续推进武两高速（平桥至大顺段）、武道高速、重庆至黔江铁路武隆配套基础设施。", [
+        (EntityKind.PROJECT, "武两高速（平桥至大顺段）", {}), (EntityKind.PROJECT, "武道高速", {}),
+        (EntityKind.PROJECT, "重庆至黔江铁路武隆配套基础设施", {})])
+    res = resolve([a, b])
+    assert res.of(a, 0) is res.of(b, 1)
+    assert res.of(a, 0).label == "武隆至道真高速公路" and "武道高速" in res.of(a, 0).alt_labels
+    assert res.of(a, 1) is res.of(b, 0)
+    assert res.of(b, 2) is not res.of(a, 0)
+    # a route with more than two endpoints has no two-character abbreviation
+    assert route_abbreviation("大竹至垫江至丰都至武隆省际高速") == "大竹至垫江至丰都至武隆省际高速"
+
+
+def test_a_scenic_stem_and_the_subdistrict_named_after_it_are_two_places():
+    from kg.extract.places import extract_places
+
+    text = ("重庆市武隆区2023年国民经济和社会发展计划执行情况与2024年计划草案的报告\n"
+            "推进仙女山天文馆建设。全面启动仙女山街道污水管网改建。")
+    doc = Document(source=SourceText(path=Path("e.txt"), text=text, format="txt"), text=text,
+                   sentences=[Sentence(0, 0, len(text))])
+    extract_places(doc)
+    res = resolve([doc])
+    scenic = res.of(doc, next(i for i, m in enumerate(doc.mentions) if m.text == "仙女山"))
+    town = res.of(doc, next(i for i, m in enumerate(doc.mentions) if m.text == "仙女山街道"))
+    assert scenic is not town
+    assert town.key == "500156003" and "adcode" not in scenic.attrs
