@@ -157,3 +157,139 @@ def test_a_place_elsewhere_in_the_sentence_is_not_the_location():  # seed 002
     doc = doc_of("学习借鉴济南经验，喀斯特博物馆加快建设。")
     mention(doc, EntityKind.PLACE, "济南")
     assert links(doc, "locatedIn") == set()
+
+
+def place(doc: Document, name: str, place_type: str, occurrence: int = 0) -> int:
+    i = mention(doc, EntityKind.PLACE, name, occurrence)
+    doc.mentions[i].attrs["place_type"] = place_type
+    return i
+
+
+def programmes(doc: Document) -> set[str]:
+    return {m.name for m in doc.mentions if m.kind is EntityKind.STRATEGY and m.rule == "links.row-programme"}
+
+
+def test_row_label_naming_a_programme_links_the_projects_of_its_row():  # seed 000, 专栏7
+    text = ("（七）强化统筹协调，实现城乡发展协同并进。\n专栏7  城乡发展2024年重点任务\n\t城市门户更新\n"
+            "\t建成喀斯特文化休闲中心、高速路收费站改造、舒河公园、滨河公园等项目。\n")
+    doc = doc_of(text)
+    found = links(doc, "implements")
+    assert programmes(doc) == {"城市门户更新"}
+    assert ("喀斯特文化休闲中心", "城市门户更新", "links.column") in found
+    assert ("舒河公园", "城市门户更新", "links.column") in found
+
+
+def test_task_goal_and_facility_labels_name_no_programme():  # seed 000, 专栏3 and 专栏6
+    text = ("专栏3  “三次产业”2024年重点任务及重点项目\n\t生态工业结构优化\n\t加快亿航智能飞行器项目建设。\n"
+            "\t建筑业质效提升\n\t持续推进海城·御江上院、中铭·山水华府等29个房地产项目建设。\n")
+    doc = doc_of(text)
+    found = links(doc, "implements")
+    assert any(m.kind is EntityKind.PROJECT for m in doc.mentions)  # the rows do list projects
+    assert programmes(doc) == set() and found == set()
+    text = ("专栏6  创新驱动2024年重大平台\n\t国际创客村\n"
+            "\t以创客服务中心为主体，整合利用荆竹村资源，打造创业型基地。\n")
+    doc = doc_of(text)
+    links(doc, "implements")
+    assert programmes(doc) == set()
+
+
+def test_row_listed_in_another_row_takes_its_programme_too():  # seed 000, 专栏9
+    text = ("专栏9  2024年重点民生实事工作任务\n\t区级重点民生实事\n"
+            "\t乡镇（街道）竞争性民生项目、农网巩固提升工程、农村入户路建设项目、地质灾害搬迁金土工程。\n\n"
+            "\t乡镇（街道）竞争性民生项目\n"
+            "\t火炉镇场镇公共服务功能提升项目、长坝镇旧城提档升级改造项目（一期）、黄莺乡场镇综合提升民生项目、"
+            "庙垭场镇功能完善项目。\n")
+    doc = doc_of(text)
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert programmes(doc) == {"区级重点民生实事", "乡镇（街道）竞争性民生项目"}
+    assert ("农村入户路建设项目", "区级重点民生实事") in found
+    assert ("火炉镇场镇公共服务功能提升项目", "乡镇（街道）竞争性民生项目") in found
+    assert ("火炉镇场镇公共服务功能提升项目", "区级重点民生实事") in found
+    assert ("农村入户路建设项目", "乡镇（街道）竞争性民生项目") not in found
+
+
+def test_row_label_counting_the_parts_of_a_numbered_strategy():  # seed 000, 专栏2
+    text = ("三、2024年实现国民经济和社会发展计划的重点工作\n\n（一）聚焦重大战略，抓牢抓实发展新机遇。\n\n"
+            "（二）坚持旅游引领，推动“三次创业”走向深入。\n\n一是提升“6+4”产业链贡献度。不断完善产业链发展扶持政策体系。\n\n"
+            "二是加快推进全域旅游国际化。畅通外籍人员来武旅游通道。\n\n专栏2 深入推进“三次创业”2024年重点任务\n\n"
+            "\t深耕“6”大产业链\n\t研学产业链推进仙女山天文馆、白马山国家研学基地等项目；运动产业链加快推进卡宾滑雪场等项目。\n\n"
+            "\t办好“9”大活动\n\t举办武隆旅游三十周年庆典，建成华邦音乐乐园。\n")
+    doc = doc_of(text)
+    mention(doc, EntityKind.STRATEGY, "“三次创业”")
+    mention(doc, EntityKind.STRATEGY, "“6+4”产业链")
+    mention(doc, EntityKind.STRATEGY, "“三次创业”", occurrence=1)
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("仙女山天文馆", "“6+4”产业链") in found
+    assert ("卡宾滑雪场", "“6+4”产业链") in found
+    assert ("华邦音乐乐园", "“6+4”产业链") not in found  # “9”大活动 counts no strategy
+    assert ("华邦音乐乐园", "“三次创业”") in found
+
+
+def test_clause_launching_a_strategy_ties_the_projects_after_it():  # seed 000, Sichuan, Guizhou, Henan 2025
+    doc = doc_of("实施“重点项目提速行动”，持续开展重点项目“赛马”比拼，开工建设银盘抽水蓄能、东山风电等27个重点项目。")
+    mention(doc, EntityKind.STRATEGY, "“重点项目提速行动”")
+    mention(doc, EntityKind.STRATEGY, "项目“赛马”比拼")
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("东山风电", "“重点项目提速行动”") in found
+    assert not any(s == "项目“赛马”比拼" for _, s in found)
+    doc = doc_of("实施“智改数转”行动计划，建成运行四川数智化绿色化发展促进中心，新增上云企业近4万户。")
+    mention(doc, EntityKind.STRATEGY, "“智改数转”行动计划")
+    assert ("四川数智化绿色化发展促进中心", "“智改数转”行动计划", "links.topic") in links(doc, "implements")
+    doc = doc_of("实施降低全社会物流成本专项行动，加快贵阳、遵义国家物流枢纽建设，大力发展多式联运。")
+    mention(doc, EntityKind.STRATEGY, "降低全社会物流成本专项行动")
+    assert {s for _, s, _ in links(doc, "implements")} == {"降低全社会物流成本专项行动"}
+    doc = doc_of("深入实施“净水入黄河”工程，推进矿山环境综合整治和生态修复，全面完成泰岭东段洛河流域保护和修复工程。")
+    mention(doc, EntityKind.STRATEGY, "“净水入黄河”工程")
+    assert ("泰岭东段洛河流域保护和修复工程", "“净水入黄河”工程", "links.topic") in links(doc, "implements")
+
+
+def test_a_pilot_started_is_one_task_of_a_list_and_no_topic():  # Sichuan 2025
+    doc = doc_of("开展公立医院“一次挂号管三天”试点，启动省级区域公共卫生中心建设。")
+    mention(doc, EntityKind.STRATEGY, "公立医院“一次挂号管三天”试点")
+    assert links(doc, "implements") == set()
+
+
+def test_sub_headings_share_out_the_outer_headings_strategies():  # seed 000
+    text = ("一、2023年国民经济和社会发展计划执行情况\n"
+            "（一）践行区域协同，深度融入成渝地区双城经济圈建设、西部陆海新通道建设等重大战略，对外开放开创新局面。\n"
+            "一是成渝地区双城经济圈建设不断深化。川渝通办事项深入推进。\n"
+            "二是西部陆海新通道建设加快融入。武道高速加快推进。\n"
+            "三是对外开放水平进一步提升。西部首个贸易促进中心深度考察“景区一体化”项目。\n")
+    doc = doc_of(text)
+    mention(doc, EntityKind.STRATEGY, "成渝地区双城经济圈建设")
+    mention(doc, EntityKind.STRATEGY, "西部陆海新通道建设")
+    mention(doc, EntityKind.STRATEGY, "成渝地区双城经济圈建设", occurrence=1)
+    mention(doc, EntityKind.STRATEGY, "西部陆海新通道建设", occurrence=1)
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("武道高速", "西部陆海新通道建设") in found
+    assert not any(p == "“景区一体化”项目" for p, _ in found)
+
+
+def test_a_strategy_nested_in_a_longer_one_yields_to_it():  # seed 000, 专栏7
+    text = ("专栏7  城乡发展2024年重点任务\n\t市级城乡融合发展先行示范区\n"
+            "\t加快建设江口至文复公路升级改造工程、石拱坝水库等项目。\n")
+    doc = doc_of(text)
+    mention(doc, EntityKind.STRATEGY, "市级城乡融合发展先行示范区")
+    mention(doc, EntityKind.STRATEGY, "城乡融合发展")
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("石拱坝水库", "市级城乡融合发展先行示范区") in found
+    assert ("石拱坝水库", "城乡融合发展") not in found
+
+
+def test_next_clause_naming_the_villages_a_project_serves():  # seed 000 (plan and review parts)
+    doc = doc_of("以创客服务中心为主体，整合利用荆竹村资源，打造创业型基地。")
+    place(doc, "荆竹村", "village")
+    assert ("创客服务中心", "荆竹村", "links.served") in links(doc, "locatedIn")
+    doc = doc_of("实施农网巩固提升工程，2024年重点解决沧沟乡大水村、长坝镇胜利村等12个乡镇街道15个村社的低电压问题。")
+    mention(doc, EntityKind.PROJECT, "农网巩固提升工程")
+    for name, kind in (("沧沟乡", "township"), ("大水村", "village"), ("长坝镇", "town"), ("胜利村", "village")):
+        place(doc, name, kind)
+    assert {pl for p, pl, _ in links(doc, "locatedIn") if p == "农网巩固提升工程"} == {"沧沟乡", "大水村", "长坝镇", "胜利村"}
+
+
+def test_towns_in_a_distant_clause_are_not_served():  # seed 000
+    doc = doc_of("武隆区数字化城市运行和治理中心试点建成投用，探索梳理区治理中心核心业务6项，"
+                 "完成凤山、芙蓉4个镇街的三维实景图建设。")
+    place(doc, "凤山", "subdistrict")
+    place(doc, "芙蓉", "subdistrict")
+    assert not any(r == "links.served" for _, _, r in links(doc, "locatedIn"))

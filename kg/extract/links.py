@@ -2,24 +2,32 @@
 
 Owns the `implements` (project -> strategy) and `locatedIn` (project -> place) relations
 between mentions. It reads the STRATEGY and PLACE mentions the earlier components found
-and the document's structure (sections, 专栏 columns and rows, paragraphs); it adds no mentions.
+and the document's structure (sections, 专栏 columns and rows, paragraphs). The one mention it
+adds is structural: a 专栏 row label that names a programme whose row lists projects
+(城市门户更新: 建成A、B…) becomes a STRATEGY mention (rule links.row-programme) when no earlier
+component found a strategy in it.
 
 implements, when
 - (column) the project is in a 专栏 row whose label, or whose column's title, names a strategy
-  (a label that repeats a strategy named elsewhere in the report counts: 10项重点工程);
+  (a label that repeats a strategy named elsewhere in the report counts: 10项重点工程; so does a
+  label counting a numbered strategy's parts: 深耕“6”大产业链 -> “6+4”产业链); a row whose label is
+  an item of another row's list also takes that row's programme; a strategy nested in a longer
+  one (城乡融合发展 in 市级城乡融合发展先行示范区) yields to it;
 - (heading) a heading above the project names a strategy (the section is about it); of an
-  outer heading that lists several strategies, only the one an inner heading picks holds;
+  outer heading that lists several strategies, only the one an inner heading picks holds, and
+  when the sub-headings share them out (一是A… 二是B…), a sub-heading naming none takes none;
 - (lead) the lead sentence of the project's paragraph makes a strategy its topic
-  (围绕“X”，… / 以“X”为载体… / X深入推进。);
-- (topic) the sentence opens with a clause about a strategy (“X”体系不断完善，A、B加快推进);
+  (围绕“X”，… / 以“X”为载体… / 实施X战略。/ X深入推进。);
+- (topic) the sentence opens with a clause about a strategy (“X”体系不断完善，A、B加快推进;
+  实施“X”行动，开工建设A、B…);
 - (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
 - (name) the strategy lies inside the project's name (乡村振兴以工代赈示范工程 -> 以工代赈).
 locatedIn, when
 - (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
 - (row) the project's 专栏 row label names a place (not one inside a strategy's or another project's name);
-- (served) a later clause of its sentence names the towns/villages it serves, with no other project
-  between (…工程资金4500万元，重点解决A街道B村、C镇D村…的供电问题).
+- (served) the next clause of its sentence says it serves named towns/villages (解决, 惠及, 利用 …),
+  with no other project in that clause (实施X工程，重点解决A街道B村、C镇D村…的供电问题).
 """
 from __future__ import annotations
 
@@ -42,8 +50,9 @@ SERVING = re.compile(r"解决|惠及|覆盖|利用|辐射|涉及|受益|服务|�
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
-# A clause that launches a strategy as its whole object: (深入/全面)实施“X”行动 — what follows does X.
-LAUNCHING = re.compile(r"^[^，,。；;：:“”]{0,4}(?:实施|启动|开展)$")
+# A clause that launches a strategy as its whole object: (深入/全面)实施“X”行动 — what follows does X
+# (not 开展: 开展X试点 is one more task in a list).
+LAUNCHING = re.compile(r"^[^，,。；;：:“”]{0,4}(?:实施|启动)$")
 LAUNCH_TAIL = 4  # 实施乡村振兴战略 / 实施“X”行动计划: only a short tail may follow the strategy
 # The predicate of a topic clause: what is said of the strategy (不断完善, 深入推进, 项目加快推进).
 TOPIC_PREDICATE = re.compile(r"^[^，,。；;：:\d“”\"]{0,10}$")
