@@ -144,3 +144,22 @@ def test_one_site_before_deng_pianqu_takes_the_works():
     found = projects("启动老粮食局等片区配套基础设施改造及城区老公路局等片区房屋主体改造。")
     assert "老粮食局片区配套基础设施改造" in found
     assert any(n.endswith("老公路局片区房屋主体改造") for n in found)
+
+
+# left edges and generic kinds of works
+def test_left_edge_stops_at_governing_verbs_and_residues():  # seed 000, Jilin and Qinghai 2025
+    found = projects("艺术产业链狠抓启明东方星聚城、仙女山1003PoloClub、武隆之音文创科技项目等项目。")
+    assert "启明东方星聚城" in found and not any("狠抓" in n for n in found)
+    assert "东北虎豹国家公园" in projects("推进山水林田湖草沙一体化保护和系统治理，建设好东北虎豹国家公园。")
+    found = projects("推进国家综合货运补链强链、西宁商贸服务型国家物流枢纽、多式联运试点建设。")
+    assert "西宁商贸服务型国家物流枢纽" in found and "型国家物流枢纽" not in found
+
+
+def test_a_verb_inside_a_longer_verb_is_no_boundary():  # seed 000
+    assert not projects("按照“三张清单”严控新建、严格清理规范在建政府投资项目。")
+
+
+def test_kinds_of_works_counted_are_not_projects():  # seed 000, Tianjin and Chongqing 2025
+    assert not projects("完成口袋公园2处、山城绿道1条、街头绿地提质项目2个。")
+    assert not projects("集中力量分年度实施城市管网改造，全年改造燃气管网723公里、供热管网1122公里。")
+    assert "双河镇生活垃圾中转站" in projects("新建双河镇生活垃圾中转站1座。")

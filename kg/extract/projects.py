@@ -49,7 +49,10 @@ CUT_WORDS = sorted(VERB_WORDS, key=len, reverse=True)  # a name starts after any
 # Verbs that introduce a name and never sit inside one before 项目/工程/中心 ...
 INTRODUCING_VERBS = VERB_WORDS - {"建设", "改造", "升级改造", "提档升级", "迁建", "升级", "巩固", "新建",
                                   "续建", "发展", "服务", "保障", "开发", "利用", "改建"}
-FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由", "以", "为", "这个", "是", "还是", "无论"}
+# Verbs that govern a name and never stand inside one (提升, 改造, 服务 may: 综合提升项目)
+GOVERNING_VERBS = {"加快", "打造", "推进", "推动", "狠抓", "聚焦", "实施", "开展", "加强", "强化",
+                   "围绕", "依托", "引进", "招引", "签约", "争取", "力争", "落实", "加快推进", "加快打造"}
+FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由", "以", "为", "这个", "是", "还是", "无论", "或", "或者"}
 
 # Suffixes that are project words in general; they only make a name with a real modifier.
 WEAK_SUFFIXES = {"项目", "工程", "中心", "平台", "园", "站", "馆", "港", "桥", "市场", "基地", "园区"}
@@ -82,10 +85,14 @@ COUNTED_WORKS = re.compile(r"(?<=[\u4e00-\u9fff])[\d一二三四五六七八九�
 # after it (片区, 小区, 地块), the works applying to the site.
 SITE_WORKS = re.compile(r"(?P<item>[^，。；：、等及和与]{2,12})等(?P<works>(?:片区|小区|地块|街区)"
                         r"[^，。；、\d的及和等]{0,10}?(?:改造|治理|整治|修复|搬迁|提升|提质|更新))")
+# a count right after a name: the name is a kind of works being counted (口袋公园2处)
+COUNTED_AFTER = re.compile(r"\d+(?:\.\d+)?(?:处|个|条|座|所|家|公里|千米|km|米)")
 COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两几多]+)(?:个|项|件|批|座|所|处|大|类|条|家|户|名|人|年)")
 QUOTED_DIGITS = re.compile(r"[“\"][^”\"]*\d[^”\"]*[”\"]")
 LEAD_JUNK = re.compile(r"^(?:全区|我区|我市|我县|我省|全市|全县|全省|一批|一个)+")
-LEAD_CHARS = set("的了将把对为在以与和及并又再等新")
+LEAD_CHARS = set("的了将把对为在以与和及并又再等新好")
+# characters that end a word (沉浸式, 创新型, 产业化) and so never start a name
+RESIDUE_STARTS = set("式型性化")
 ORG_ENDINGS = ("公司", "集团", "银行", "大学", "协会", "委员会", "政府", "部门")
 # a heading or a year is never part of a project's name
 NOT_A_NAME = re.compile(r"专栏|的|不|未|或者|以上|以下|\d+(?:\.\d+)?(?:亿|万|%)|^[（(][一二三四五六七八九十\d]+[）)]|\d{4}年")
@@ -96,6 +103,7 @@ def extract_projects(doc: Document) -> Document:
     """Append a PROJECT mention for every project name in the document's sentences."""
     taken = [(m.start, m.end) for m in doc.mentions if _owns_span(m)]
     place_names = {m.text for m in doc.mentions if m.kind is EntityKind.PLACE}
+    place_spans = [(m.start, m.end) for m in doc.mentions if m.kind is EntityKind.PLACE]
     for sent in doc.sentences:
         found = [(s, e, st, "projects.road", w) for s, e, st, w in _road_sections(doc.text, sent.start, sent.end)]
         found += [(s, e, st, "projects.app", "") for s, e, st in quoted_apps(doc.text, sent.start, sent.end)]
@@ -109,6 +117,9 @@ def extract_projects(doc: Document) -> Document:
             if any(ts <= start and end <= te for ts, te in taken):
                 continue  # another component already owns this span (a strategy, event ...)
             text = doc.text[start:end]
+            if rule == "projects.suffix" and COUNTED_AFTER.match(doc.text, end) and not (
+                    any(start <= ps < end for ps, _ in place_spans) or _has_proper_noun(text)):
+                continue  # 完成口袋公园2处, 改建污水管网35km: a kind of works being counted
             if rule == "projects.enumeration" and text in place_names:
                 continue  # 贵阳、遵义等…项目: a list of places, not of projects
             doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
@@ -354,14 +365,13 @@ def _suffix_name(text: str, s: int, e: int, at_end: bool = False) -> tuple[int, 
 def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
     """Where the name ending with chunk[suf_at:] begins: after the last introducing verb
     that still leaves a distinctive name, else at the start of the item."""
-    cuts = [0]
-    for b in CUT_WORDS:
-        for m in re.finditer(re.escape(b), chunk[:suf_at]):
-            cuts.append(m.end())
+    cuts = _verb_cuts(chunk[:suf_at])
     for c in sorted(set(cuts), reverse=True):
         c2 = _skip_lead(chunk, c)
-        if c2 >= suf_at or _starts_with_verb(chunk[c2:]):
+        if c2 >= suf_at or _starts_with_verb(chunk[c2:]) or chunk[c2] in RESIDUE_STARTS:
             continue
+        if _holds_introducing_verb(chunk[c2:suf_at]):
+            break  # 门户枢纽加快打造高铁: a clause, and no name starts further left
         if _distinctive(chunk[c2:suf_at], suf):
             verb = _leading_verb(chunk[c2:suf_at])
             if not verb:
@@ -371,6 +381,24 @@ def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
                 return c2 + len(verb)
             return None
     return None
+
+
+def _verb_cuts(chunk: str) -> list[int]:
+    """Positions after each boundary verb in chunk, except inside a longer one
+    (在建: not after 在; 创新开展: not after 新开)."""
+    spans = [(m.start(), m.end()) for b in CUT_WORDS for m in re.finditer(re.escape(b), chunk)]
+    return [0] + [e for _, e in spans if not any(s2 < e < e2 for s2, e2 in spans)]
+
+
+def _holds_introducing_verb(core: str) -> bool:
+    """Whether a two-character introducing verb stands as a word inside the core."""
+    words = [w for w in jieba.cut(core)]
+    return any(w in GOVERNING_VERBS for w in words[1:])
+
+
+def _has_proper_noun(name: str) -> bool:
+    """Whether jieba tags a word of the name as a place, person or other proper name."""
+    return any(p.flag in ("ns", "nr", "nz", "nt") for p in jieba.posseg.cut(name))
 
 
 def _proper_noun(word: str) -> bool:
@@ -431,10 +459,11 @@ def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         e = d.start()
     chunk = text[s:e]
     start = 0
-    for b in CUT_WORDS:
-        for m in re.finditer(re.escape(b), chunk):
-            if len(chunk) - m.end() >= 2 and m.start() <= 4:
-                start = max(start, m.end())
+    for c in _verb_cuts(chunk):
+        # near the start any boundary word; further in only a verb that introduces a
+        # name (艺术产业链狠抓X: the topic, then the verb, then the name)
+        if len(chunk) - c >= 2 and (c <= 6 or chunk[:c].endswith(tuple(GOVERNING_VERBS))):
+            start = max(start, c)
     start = _skip_lead(chunk, start)
     stop = len(chunk)
     for verb, _ in STATUS_VERBS:  # a trailing predicate (…建成投用, …有序推进)
