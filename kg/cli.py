@@ -119,9 +119,12 @@ def cmd_serve(args) -> int:
     if token or args.enable_update:
         settings.update(token=token, enable_update=args.enable_update)
     try:
-        if args.sparql_endpoint:
-            settings["sparql_endpoint"] = args.sparql_endpoint
-        serve(args.store, host=args.host, port=args.port, **settings)
+        if args.sparql_endpoint:  # an external store (kg.backends.serving)
+            from kg.backends.serving import serve_remote
+            serve_remote(args.sparql_endpoint, args.store, host=args.host, port=args.port,
+                         **settings)
+        else:
+            serve(args.store, host=args.host, port=args.port, **settings)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

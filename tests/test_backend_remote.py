@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from contextlib import contextmanager
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from kg.backends.remote import (RemoteError, RemoteRefused, RemoteStore, RemoteT
 from kg.build import build
 from kg.cli import main
 from kg.export import export
-from tests.conftest import free_port, start_server
+from tests.conftest import RunningServer, _wait_until_up, free_port
 from tests.local_listener import listener  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,12 +81,29 @@ def embedded(store_dir):
     return open_backend(store_dir)
 
 
+@contextmanager
+def kg_serve(endpoint: str, log_dir: Path, *flags: str):
+    """`kg serve --sparql-endpoint URL` in a subprocess, as a user starts it."""
+    port = free_port()
+    log = log_dir / f"kg-serve-{port}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--sparql-endpoint", endpoint,
+             "--port", str(port), "--workers", "1", *flags],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = RunningServer(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
 @pytest.fixture(scope="module")
-def remote_server(remote, oxigraph_url, store_dir, tmp_path_factory):
+def remote_server(remote, oxigraph_url, tmp_path_factory):
     """`kg serve --sparql-endpoint` over the seeds in the Oxigraph server."""
-    with start_server(tmp_path_factory.mktemp("no-store") / "store",
-                      log_dir=tmp_path_factory.mktemp("logs"),
-                      sparql_endpoint=oxigraph_url) as server:
+    with kg_serve(oxigraph_url, tmp_path_factory.mktemp("logs")) as server:
         yield server.url
 
 
@@ -244,9 +262,7 @@ def test_a_rebuild_replaces_only_changed_graphs_and_deletes_removed_ones(tmp_pat
     b = _excerpt(NATIONAL / "gwr-2023.txt", reports / "gwr-2023.txt", 2500)
     graph_a, graph_b = (f"https://w3id.org/policykg/graph/{p.stem}" for p in (a, b))
     try:
-        with RemoteStore(server.url) as backend, \
-                start_server(store_dir, log_dir=tmp_path, sparql_endpoint=server.url,
-                             reload_interval=0.2) as kg_server:
+        with RemoteStore(server.url) as backend:
             build([reports], store_dir, jobs=1, backend=backend)
             first = backend.last_write
             assert {graph_a, graph_b} <= set(first.replaced) and first.deleted == ()
@@ -267,25 +283,31 @@ def test_a_rebuild_replaces_only_changed_graphs_and_deletes_removed_ones(tmp_pat
             assert backend.last_write.deleted == (graph_b,)
             assert graph_b not in backend.graphs() and graph_a in backend.graphs()
             assert len(backend) == backend.last_write.quads
-
-            # the server follows the stamp the build left: a new version, fresh answers
-            deadline = time.monotonic() + 10
-            while httpx.get(kg_server.url + "/health").json()["store_version"] != \
-                    backend.last_write.version:
-                assert time.monotonic() < deadline, "the server kept the old version"
-                time.sleep(0.1)
     finally:
         server.stop()
 
 
-def test_kg_serve_reports_a_store_that_went_away(tmp_path):
+def _wait_for_version(url: str, version: str) -> None:
+    deadline = time.monotonic() + 10
+    while httpx.get(url + "/health").json()["store_version"] != version:
+        assert time.monotonic() < deadline, "the server kept the old version"
+        time.sleep(0.1)
+
+
+def test_kg_serve_follows_new_versions_and_reports_a_store_that_went_away(tmp_path):
     server = OxigraphServer(tmp_path / "oxigraph")
-    with RemoteStore(server.url) as backend:
-        backend.put_graph("https://w3id.org/policykg/graph/x", [ox.Triple(
-            ox.NamedNode("https://w3id.org/policykg/id/place/x"), RDFS_LABEL,
-            ox.Literal("某地", language="zh"))])
-    with start_server(tmp_path / "store", sparql_endpoint=server.url) as kg_server:
+    place = ox.NamedNode("https://w3id.org/policykg/id/place/x")
+    with RemoteStore(server.url) as backend, \
+            kg_serve(server.url, tmp_path, "--reload-interval", "0.2") as kg_server:
+        assert httpx.get(kg_server.url + "/health").json()["store_version"] == "remote-unstamped"
+        assert httpx.get(kg_server.url + "/api/search?q=某地").json()["count"] == 0
+        # what a build does: the graph, then a new stamp; answers of the old version expire
+        backend.put_graph("https://w3id.org/policykg/graph/x",
+                          [ox.Triple(place, RDFS_LABEL, ox.Literal("某地", language="zh"))])
+        backend.set_stamp("remote-test-1")
+        _wait_for_version(kg_server.url, "remote-test-1")
         assert httpx.get(kg_server.url + "/api/search?q=某地").json()["count"] == 1
+
         server.stop()
         gone = httpx.get(kg_server.url + "/api/entities/place/y")  # not answered yet
         assert gone.status_code == 502 and "cannot reach" in gone.json()["detail"]

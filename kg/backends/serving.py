@@ -152,3 +152,20 @@ class RemotePool:
             self._watch.cancel()
         self._threads.shutdown(wait=False, cancel_futures=True)
         self.backend.close()
+
+
+def serve_remote(endpoint: str, store_path: Path | None, host: str = "127.0.0.1",
+                 port: int = 8000, **settings) -> None:
+    """`kg serve --sparql-endpoint`: the app over the external store, run with uvicorn in
+    this process (the remote store does the heavy work; one HTTP process is enough to
+    relay it). Raises ValueError when the endpoint cannot be served."""
+    import uvicorn
+
+    from kg.server.app import create_app
+
+    app = create_app(store_path, sparql_endpoint=endpoint, **settings)
+    cfg = app.state.settings
+    uvicorn.run(app, host=host, port=port, log_level="info",
+                # as kg.server.app.serve: a long query must reach the endpoint to get its 414
+                h11_max_incomplete_event_size=max(64 * 1024, cfg.max_query_length * 9 + 16 * 1024),
+                timeout_graceful_shutdown=int(cfg.query_timeout) + 5, server_header=False)
