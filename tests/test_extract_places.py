@@ -223,3 +223,19 @@ def test_traditional_text_is_searched_in_simplified_form():
     assert p["武漢"]["name"] == "武汉市" and p["武漢"]["place_type"] == "city"
     assert p["蘇北"]["name"] == "苏北"
     assert all(doc.text[m.start:m.end] == m.text for m in doc.mentions)
+
+
+def test_the_state_councils_report_has_no_division_as_its_place():
+    # national report 2025: the body's first paragraph names places, the report is national
+    doc = run("2025年中华人民共和国国务院政府工作报告\n各位代表：\n现在，我代表国务院，向大会报告政府工作。\n"
+              "过去一年，重庆、四川等地经济回升向好。")
+    assert "place_code" not in doc.attrs
+    assert places(doc)["重庆"]["name"] == "重庆市"
+
+
+def test_a_route_word_before_the_first_endpoint_is_not_part_of_it():
+    # Hubei 2025
+    doc = run("2025年湖北省政府工作报告\n沿江高铁宜昌至涪陵段、燕矶长江大桥、蒲圻电厂三期等3296个重大基础设施项目加快建设。")
+    p = places(doc)
+    assert p["宜昌"]["name"] == "宜昌市" and p["涪陵"]["name"] == "涪陵区"
+    assert not any("高铁" in name for name in p)

@@ -38,7 +38,7 @@ GENERIC_WORDS = {
     "大桥", "三桥", "古镇", "湿地", "公园", "山城", "江城", "水乡", "家乡", "故乡", "老区", "特区",
     "陆海", "深度", "美丽", "宜居", "满意度", "普及", "上市", "英雄", "新建", "山羊", "溪沟", "绿水青山",
     "金山银山", "滨河", "门户", "下道", "城市门户", "双城", "大湾", "大坝", "坪坝", "山坝", "平坝", "河坝", "加密",
-    "病险", "货运", "客运", "中小型", "小型", "大型", "骨干",
+    "病险", "货运", "客运", "中小型", "小型", "大型", "骨干", "互通", "国境线", "边境线",
 }
 # jieba tags of everyday words that a division's abbreviation must not be (幸福 a, 胜利 vn).
 COMMON_WORD_TAGS = {"a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "m", "q", "r", "u", "f", "t", "l", "i"}
@@ -101,6 +101,8 @@ COUNT_START = re.compile(r"^(?:第|[一二三四五六七八九十百\d]+[期个
 # Four cardinal and intercardinal directions after a province's one-character abbreviation
 # make a region (渝东, 川西, 鄂西南).
 DIRECTIONS = ("东南", "东北", "西南", "西北", "东", "西", "南", "北")
+# A report of the nation, not of a division (the State Council's 政府工作报告).
+NATIONAL_ISSUER = re.compile(r"^(?:\d{4}年)?(?:中华人民共和国|国务院)")
 NOT_REGIONS = {"京东"}  # a company, not "east of Beijing"
 
 
@@ -224,8 +226,11 @@ class Tokens:
 
 def document_place(doc: Document, gaz: Gazetteer) -> Division | None:
     """The division the report is about: doc.place_name, else the title or first line."""
-    head = [line for line in doc.text.lstrip()[:400].split("\n") if line.strip()][:5]
+    # title-like first lines only: a paragraph of the body names other places (我国…重庆…)
+    head = [line for line in doc.text.lstrip()[:400].split("\n") if line.strip() and len(line) <= 40][:5]
     for source in (doc.place_name, doc.title, doc.issuer, *head):
+        if source and NATIONAL_ISSUER.search(source):
+            return None  # the State Council's report is about the whole country
         if source and (div := gaz.resolve_document_place(source)):
             return div
     return None
@@ -615,6 +620,8 @@ class PlaceFinder:
         start = end
         while start > max(0, end - 10) and re.match(rf"[{HAN}]", text[start - 1]) and text[start - 1] not in "线至经":
             start -= 1
+        if heads := list(re.finditer(r"高速|高铁|铁路|公路|城际|快速路", text[start:end])):
+            start += heads[-1].end()  # 沿江高铁|宜昌至涪陵段
         while (w := self.word_starting.get(start)) is not None and w[1] < end and len(w[2]) >= 2 \
                 and w[3].startswith(STOP_TAGS):
             start = w[1]
@@ -627,7 +634,7 @@ class PlaceFinder:
         text = self.text
         if text[e - 1:e] == "界":
             e -= 1
-        elif text[e - 2:e] == "场镇":
+        elif text[e - 2:e] in ("场镇", "互通"):  # 火炉场镇: the town's centre; 美兰互通: the interchange at 美兰
             e -= 2
         while s < e:
             j = self._division_prefix(s, e)
