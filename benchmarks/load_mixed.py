@@ -1,13 +1,20 @@
 """Mixed load on a real `kg serve`: many concurrent clients, light and heavy queries.
 
-    .venv/bin/python benchmarks/load_mixed.py --store STORE [--clients 64] [--seconds 60]
-        [--heavy-clients 8] [--timeout 2] [--workers 6] [--report benchmarks/RESULTS.md]
+    .venv/bin/python benchmarks/load_mixed.py --store STORE [--clients 64] [--heavy-clients 40]
+        [--seconds 60] [--timeout 5] [--workers 8] [--memory-limit 512] [--code DIR]
 
 Light clients ask small, varied SELECTs (each differs, so the result cache does not answer
-them); heavy clients alternate a join that takes a while and one that passes the time limit
-(answered 503 by design). Reported: requests, statuses, latency percentiles per kind, the
-slowest light request (starvation), and the memory (RSS of the server and its workers)
-before, at the end and after a pause. tests/test_load.py runs the same for ~10 s.
+them); heavy clients cycle through joins that take a second or more and one that passes the
+time limit (answered 503 by design). A client told 503 waits as long as Retry-After says.
+
+Phases, on one server: warm-up; the light clients alone (their unloaded latency, the
+baseline); the mixed load; a pause; one query that exhausts a worker's memory; a pause. The
+memory (RSS of the server and all its workers) is taken before, every 0.5 s during, at the end,
+after the pause and after the memory-exhausting query. Printed: JSON, and a Markdown block
+for benchmarks/RESULTS.md. `--code DIR` runs the server from another checkout (e.g. an older
+commit unpacked with `git archive`) for a before/after comparison on the same machine.
+
+tests/test_load.py runs the same functions for a few seconds.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 LIGHT = [
     "SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {n}",
@@ -32,14 +40,16 @@ LIGHT = [
     "SELECT ?s ?l WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }} LIMIT 20 OFFSET {n}",
     "ASK {{ ?s a <https://w3id.org/policykg/ontology#Document> }} # {n}",
 ]
-# A join over three copies of the graph: slow on purpose. The second is several times slower
-# than the first and passes a short time limit (then 503 is the right answer).
+# On a store of the size of the seed reports' (56 k triples): the first two take 1-2 s alone,
+# the third passes a time limit of a few seconds (503 by design).
 HEAVY = [
-    "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?x {{ ?a ?b ?c }} GRAPH ?y {{ ?d ?e ?f }} "
-    "FILTER(?b = ?e) }} # {n}",
-    "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?x {{ ?a ?b ?c }} GRAPH ?y {{ ?d ?e ?f }} "
-    "GRAPH ?z {{ ?g ?h ?i }} }} # {n}",
+    "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?c ?d ?e }} # {n}",
+    "SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?o ?q ?r }} GROUP BY ?p ORDER BY DESC(?n) # {n}",
+    "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }} # {n}",
 ]
+# Sorts every pair of triples: exhausts a worker's memory limit long before it ends.
+EXHAUSTING = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+ACCEPT = {"Accept": "application/sparql-results+json"}
 
 
 def process_tree_rss(pid: int) -> int:
@@ -65,52 +75,74 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-async def run_load(url: str, clients: int = 64, seconds: float = 60.0, heavy_clients: int = 3,
-                   seed: int = 0) -> dict:
-    """Drive the server for `seconds`; every request is awaited to its answer."""
+def summarize(rows: list[tuple[int, float, str | None, str | None]]) -> dict:
+    """Requests, statuses, latency percentiles (ms), error messages and Retry-After values."""
+    statuses: dict[str, int] = {}
+    for status, *_ in rows:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    lat = [s for _, s, _, _ in rows]
+    ms = lambda q: round(1000 * percentile(lat, q), 1)  # noqa: E731
+    return {"requests": len(rows), "statuses": statuses, "p50_ms": ms(0.5), "p95_ms": ms(0.95),
+            "p99_ms": ms(0.99), "max_ms": round(1000 * max(lat, default=0), 1),
+            "errors": sorted({e for st, _, e, _ in rows if e and st != 200})[:8],
+            "retry_after": sorted({r for st, _, _, r in rows if st == 503 and r is not None})}
+
+
+async def run_load(url: str, clients: int = 64, seconds: float = 60.0, heavy_clients: int = 40,
+                   seed: int = 0, heavy: list[str] | None = None, light: list[str] | None = None,
+                   rss_of: int | None = None) -> dict:
+    """Drive the server for `seconds`; every request is awaited to its answer.
+
+    `clients` in all, the first `heavy_clients` of them heavy. With `rss_of` (the server's pid),
+    the memory of its process tree is sampled every 0.5 s ("rss_max_mb").
+    """
+    heavy, light = heavy or HEAVY, light or LIGHT
     rng = random.Random(seed)
-    stats = {"light": [], "heavy": []}  # (status, seconds, error or None)
+    stats: dict[str, list] = {"light": [], "heavy": []}  # (status, seconds, error, retry-after)
     stop_at = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    rss_max = 0
 
     async def client(kind: str, n: int, http: httpx.AsyncClient) -> None:
         i = 0
         while time.monotonic() < stop_at:
             i += 1
             if kind == "light":
-                query = rng.choice(LIGHT).format(n=1 + (n * 7919 + i) % 997)
+                query = rng.choice(light).format(n=1 + (n * 7919 + i) % 997)
             else:
-                query = HEAVY[i % 2].format(n=f"{n}-{i}")
+                query = heavy[(n + i) % len(heavy)].format(n=f"{n}-{i}")
             t = time.monotonic()
+            retry = None
             try:
-                r = await http.get(url + "/sparql", params={"query": query},
-                                   headers={"Accept": "application/sparql-results+json"})
+                r = await http.get(url + "/sparql", params={"query": query}, headers=ACCEPT)
                 error = None
                 if r.status_code == 200:
                     json.loads(r.content)  # complete, not truncated
                 else:
-                    error = r.text[:200]
-                stats[kind].append((r.status_code, time.monotonic() - t, error))
+                    error = r.text[:300]
+                    retry = r.headers.get("retry-after")
+                stats[kind].append((r.status_code, time.monotonic() - t, error, retry))
             except (httpx.HTTPError, ValueError) as e:
-                stats[kind].append((0, time.monotonic() - t, f"{type(e).__name__}: {e}"))
+                stats[kind].append((0, time.monotonic() - t, f"{type(e).__name__}: {e}", None))
+            if retry is not None and retry.isdigit():  # as a polite client does
+                await asyncio.sleep(min(int(retry), max(0.0, stop_at - time.monotonic())))
 
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        await asyncio.gather(*(client("heavy" if k < heavy_clients else "light", k, http)
-                               for k in range(clients)))
-    report = {"clients": clients, "heavy_clients": heavy_clients, "seconds": seconds}
-    for kind, rows in stats.items():
-        statuses: dict[str, int] = {}
-        for status, _, _ in rows:
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
-        lat = [s for _, s, _ in rows]
-        report[kind] = {
-            "requests": len(rows), "statuses": statuses,
-            "p50_ms": round(1000 * percentile(lat, 0.5), 1),
-            "p95_ms": round(1000 * percentile(lat, 0.95), 1),
-            "max_ms": round(1000 * max(lat, default=0), 1),
-            "errors": sorted({e for st, _, e in rows if e and st != 200})[:5],
-        }
-    report["requests_per_second"] = round(sum(len(r) for r in stats.values()) / seconds, 1)
+    async def sample_rss() -> None:
+        nonlocal rss_max
+        while time.monotonic() < stop_at:
+            rss_max = max(rss_max, process_tree_rss(rss_of))
+            await asyncio.sleep(0.5)
+
+    async with httpx.AsyncClient(timeout=300, limits=limits) as http:
+        tasks = [client("heavy" if k < heavy_clients else "light", k, http) for k in range(clients)]
+        if rss_of is not None:
+            tasks.append(sample_rss())
+        await asyncio.gather(*tasks)
+    report = {"clients": clients, "heavy_clients": heavy_clients, "seconds": seconds,
+              "light": summarize(stats["light"]), "heavy": summarize(stats["heavy"]),
+              "requests_per_second": round(sum(map(len, stats.values())) / seconds, 1)}
+    if rss_of is not None:
+        report["rss_max_mb"] = round(rss_max / 2**20)
     return report
 
 
@@ -120,62 +152,99 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    code = args.code.resolve() if args.code else ROOT
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(args.store.resolve()),
+         "--port", str(port), "--timeout", str(args.timeout), "--workers", str(args.workers),
+         "--memory-limit", str(args.memory_limit), "--reload-interval", "0"],
+        cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return server, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not come up")
+
+
+def markdown(args: argparse.Namespace, report: dict) -> str:
+    light_clients = args.clients - args.heavy_clients
+    rows = [("light alone (baseline)", report["baseline"]), ("light, mixed", report["light"]),
+            ("heavy, mixed", report["heavy"])]
+    lines = [f"Mixed load ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, store "
+             f"{args.store.name}, code {args.code or 'this checkout'}): {args.clients} clients "
+             f"({args.heavy_clients} heavy, {light_clients} light), {args.seconds:g} s, "
+             f"{args.workers} workers, time limit {args.timeout:g} s, worker memory limit "
+             f"{args.memory_limit} MiB.", "",
+             "| requests | count | statuses | p50 ms | p95 ms | p99 ms | max ms |",
+             "|---|---|---|---|---|---|---|"]
+    for name, k in rows:
+        lines.append(f"| {name} | {k['requests']} | {k['statuses']} | {k['p50_ms']} | "
+                     f"{k['p95_ms']} | {k['p99_ms']} | {k['max_ms']} |")
+    rss = report["rss_mb"]
+    lines += ["", f"Light p95 under load / alone: {report['light_p95_ratio']}×; light max / "
+              f"heavy p50: {report['light_max_vs_heavy_p50']}. Heavy 503 messages: "
+              f"{[e[:70] for e in report['heavy']['errors']]}.",
+              f"Memory (server + workers, RSS MiB): before {rss['before']}, max during "
+              f"{report.get('rss_max_mb')}, end {rss['end']}, {args.pause:g} s later "
+              f"{rss['after']}, after a memory-exhausting query ({report['exhausting']}) "
+              f"{rss['after_exhausting']}. Pool: {report['health'].get('pool', report['health'])}.",
+              ""]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--store", type=Path, required=True)
     ap.add_argument("--clients", type=int, default=64)
-    ap.add_argument("--heavy-clients", type=int, default=3)
+    ap.add_argument("--heavy-clients", type=int, default=40)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--timeout", type=float, default=2.0, help="the server's query time limit")
+    ap.add_argument("--baseline-seconds", type=float, default=10)
+    ap.add_argument("--pause", type=float, default=5, help="seconds before memory is read again")
+    ap.add_argument("--timeout", type=float, default=5.0, help="the server's query time limit")
     ap.add_argument("--workers", type=int, default=8)
-    ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    ap.add_argument("--memory-limit", type=int, default=512, help="MiB per query worker")
+    ap.add_argument("--code", type=Path, help="run the server from this checkout")
+    ap.add_argument("--json", type=Path, help="also write the report here")
     args = ap.parse_args()
+    light_clients = args.clients - args.heavy_clients
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(args.store), "--port", str(port),
-         "--timeout", str(args.timeout), "--workers", str(args.workers),
-         "--reload-interval", "0"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url = start_server(args)
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        warm = asyncio.run(run_load(url, args.clients, 3, args.heavy_clients, seed=1))
-        del warm
-        rss_before = process_tree_rss(server.pid)
-        report = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy_clients))
-        rss_end = process_tree_rss(server.pid)
-        time.sleep(3)
-        rss_after = process_tree_rss(server.pid)
-        report["rss_mb"] = {"before": round(rss_before / 2**20), "end": round(rss_end / 2**20),
-                            "after_3s": round(rss_after / 2**20)}
+        asyncio.run(run_load(url, args.clients, 3, args.heavy_clients, seed=1))  # warm-up
+        baseline = asyncio.run(run_load(url, light_clients, args.baseline_seconds, 0, seed=2))
+        time.sleep(args.pause)
+        before = process_tree_rss(server.pid)
+        report = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy_clients,
+                                      rss_of=server.pid))
+        end = process_tree_rss(server.pid)
+        time.sleep(args.pause)
+        after = process_tree_rss(server.pid)
+        r = httpx.get(url + "/sparql", params={"query": EXHAUSTING}, headers=ACCEPT, timeout=300)
+        report["exhausting"] = f"{r.status_code} {r.text[:80].strip()}"
+        time.sleep(args.pause)
+        after_exhausting = process_tree_rss(server.pid)
         report["health"] = httpx.get(url + "/health").json()
     finally:
         server.terminate()
-        server.wait(30)
-    print(json.dumps(report, indent=1))
-    lines = [
-        f"\n## Mixed load ({time.strftime('%Y-%m-%d %H:%M')}): {args.clients} clients "
-        f"({args.heavy_clients} heavy), {args.seconds:g} s, {args.workers} workers, "
-        f"time limit {args.timeout:g} s, store {args.store.name}\n",
-        "| kind | requests | statuses | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|",
-    ]
-    for kind in ("light", "heavy"):
-        k = report[kind]
-        lines.append(f"| {kind} | {k['requests']} | {k['statuses']} | {k['p50_ms']} | "
-                     f"{k['p95_ms']} | {k['max_ms']} |")
-    lines += ["", f"Throughput {report['requests_per_second']} requests/s. Memory (server and "
-              f"workers, RSS MiB): before {report['rss_mb']['before']}, at the end "
-              f"{report['rss_mb']['end']}, 3 s later {report['rss_mb']['after_3s']}. "
-              f"Workers replaced after a time-out: {report['health']['workers_replaced']}.", ""]
-    with open(args.report, "a", encoding="utf-8") as f:
-        f.write("\n".join(lines))
-    light = report["light"]["statuses"]
-    return 0 if set(light) == {"200"} and set(report["heavy"]["statuses"]) <= {"200", "503"} else 1
+        server.wait(60)
+    report["baseline"] = baseline["light"]
+    report["light_p95_ratio"] = round(report["light"]["p95_ms"] / max(baseline["light"]["p95_ms"], 0.1), 1)
+    report["light_max_vs_heavy_p50"] = round(report["light"]["max_ms"]
+                                             / max(report["heavy"]["p50_ms"], 0.1), 2)
+    report["rss_mb"] = {k: round(v / 2**20) for k, v in (
+        ("before", before), ("end", end), ("after", after), ("after_exhausting", after_exhausting))}
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    print(markdown(args, report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    light_ok = set(report["light"]["statuses"]) == {"200"}
+    return 0 if light_ok and set(report["heavy"]["statuses"]) <= {"200", "503"} else 1
 
 
 if __name__ == "__main__":

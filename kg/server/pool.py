@@ -10,11 +10,11 @@ A worker's address space is capped (RLIMIT_AS), so a query that would exhaust me
 only its own worker.
 
 Admission is fair between cheap and expensive queries. Each query is classed light or heavy
-by its cost: the run time learned per normalised query shape (literals, numbers and comments
-blanked), or, for a shape not seen yet, an estimate from the query's shape (two or more
+by its cost: the CPU time learned per normalised query shape (literals, numbers and comments
+blanked; CPU time, not wall time, so a busy machine does not make cheap queries look dear), or, for a shape not seen yet, an estimate from the query's shape (two or more
 triple patterns made only of variables: a scan joined with a scan). Heavy queries may hold at
-most `heavy_workers` workers at once (by default all but a quarter; at least one is left to
-light queries), and a light query that runs long counts as heavy while it runs. Each class
+most `heavy_workers` workers at once (by default all but a quarter, at most one per core; at
+least one is always left to light queries, also while killed workers are being replaced), and a light query that runs long counts as heavy while it runs. Each class
 waits in its own FIFO queue, bounded in length and in time; the oldest waiter eligible gets
 the next free worker. A full queue or a wait past `queue_timeout` is EndpointBusy (503 with
 Retry-After). Workers are recycled after `recycle_after` queries, or when their anonymous
@@ -49,7 +49,7 @@ STARTUP_TIMEOUT = 60.0  # seconds for a new worker to open the store
 RESPAWN_DELAY = 1.0  # seconds before trying again when a replacement worker failed to start
 LIGHT, HEAVY = "light", "heavy"
 SHAPES_KEPT = 4096  # query shapes whose cost is remembered (least recently used dropped)
-HEAVY_AFTER = 0.5  # seconds of run time from which a query counts as heavy
+HEAVY_AFTER = 0.5  # CPU seconds from which a query counts as heavy
 RECYCLE_AFTER = 10_000  # queries one worker answers before it is replaced by a fresh one
 RECYCLE_GROWTH = 256 * 2**20  # anonymous memory a worker may gain before it is replaced
 
@@ -94,7 +94,7 @@ def looks_heavy(shape: str) -> bool:
 
 
 class QueryCosts:
-    """The run time of each query shape, learned as queries run (a running mean that follows
+    """The CPU seconds of each query shape, learned as queries run (a running mean that follows
     the latest runs), and the light/heavy class it gives. Thread-safe."""
 
     def __init__(self, heavy_after: float = HEAVY_AFTER, kept: int = SHAPES_KEPT):
@@ -152,15 +152,18 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
             return  # the server went away
         if job is None:
             return
+        cpu = time.process_time()
         try:
-            conn.send(("ok", execute(store, job)))
+            answer = ("ok", execute(store, job))
         except SparqlError as e:
-            conn.send(("error", type(e).__name__, str(e)))
+            answer = ("error", type(e).__name__, str(e))
         except MemoryError:
-            conn.send(("error", "QueryOutOfMemory", "the query needed more memory than one "
-                       f"query may use ({memory_limit // 2**20} MiB) and was stopped"))
+            answer = ("error", "QueryOutOfMemory", "the query needed more memory than one "
+                      f"query may use ({memory_limit // 2**20} MiB) and was stopped")
         except Exception as e:  # an engine failure must not end the worker
-            conn.send(("error", "QueryFailed", f"the query failed: {type(e).__name__}: {e}"))
+            answer = ("error", "QueryFailed", f"the query failed: {type(e).__name__}: {e}")
+        # The CPU time the query took: its cost, whatever else the machine was doing.
+        conn.send((time.process_time() - cpu, *answer))
 
 
 def _die_with_parent() -> None:
@@ -170,6 +173,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # elsewhere the worker ends at its next read from the closed socket
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def anonymous_memory(pid: int) -> int | None:
@@ -220,6 +226,15 @@ class _Worker:
         self.ready = True
         self.start_memory = anonymous_memory(self.process.pid)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the worker has used so far (Linux /proc); None elsewhere."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+        except (OSError, ValueError, IndexError):
+            return None
+
     def memory_growth(self) -> int:
         now = anonymous_memory(self.process.pid)
         return 0 if now is None or self.start_memory is None else now - self.start_memory
@@ -257,6 +272,7 @@ def _worker_env() -> dict[str, str]:
 class _Running:
     kind: str  # the class the query was admitted as
     started: float  # time.monotonic() when it got its worker
+    cpu: float | None  # the worker's CPU seconds then
 
 
 @dataclass
@@ -282,9 +298,12 @@ class QueryPool:
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.queue_timeout = timeout if queue_timeout is None else queue_timeout
-        reserve = max(1, self.size // 4)  # workers heavy queries leave to light ones
-        self.heavy_workers = max(1, min(self.size - reserve if heavy_workers is None
-                                        else heavy_workers, self.size))
+        if heavy_workers is None:
+            # A quarter (at least one) is left to light queries; and more heavy queries at
+            # once than cores would only share the cores and pass the time limit together.
+            heavy_workers = min(self.size - max(1, self.size // 4), os.cpu_count() or 1)
+        self.heavy_workers = max(1, min(heavy_workers, self.size))
+        self.light_reserve = self.size - self.heavy_workers
         self.queue_limits = {
             LIGHT: queue_length or max(64, 16 * self.size),
             HEAVY: heavy_queue_length or 2 * self.heavy_workers,
@@ -295,6 +314,8 @@ class QueryPool:
         self.recycle_growth = recycle_growth
         # Old-version workers may finish their queries while new ones already serve.
         self._threads = ThreadPoolExecutor(2 * self.size, thread_name_prefix="kg-query-wait")
+        # Workers starting and stopping, apart: a slow start never delays a query's thread.
+        self._lifecycle = ThreadPoolExecutor(self.size + 2, thread_name_prefix="kg-worker-life")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[_Worker] = []
         self._running: dict[_Worker, _Running] = {}
@@ -371,12 +392,28 @@ class QueryPool:
         return 1 if kind == LIGHT else max(1, min(int(self.timeout), 30))
 
     def _may_start(self, kind: str, now: float) -> bool:
-        return kind == LIGHT or self._heavy_running(now) < self.heavy_workers
+        if kind == LIGHT:
+            return True
+        # While killed workers are being replaced, heavy queries get fewer, never the reserve.
+        ready = len(self._idle) + len(self._running)
+        limit = min(self.heavy_workers, ready - self.light_reserve)
+        return self._heavy_running(now) < limit
 
     def _heavy_running(self, now: float) -> int:
-        """Heavy queries running, counting a light one that has run long as heavy."""
+        """Heavy queries running, counting as heavy a light one that has used the CPU time of
+        a heavy one already (a shape not seen before that turned out dear)."""
         after = self.costs.heavy_after
-        return sum(r.kind == HEAVY or now - r.started >= after for r in self._running.values())
+        return sum(r.kind == HEAVY or self._ran_long(w, r, now, after)
+                   for w, r in self._running.items())
+
+    @staticmethod
+    def _ran_long(worker: _Worker, running: _Running, now: float, after: float) -> bool:
+        if now - running.started < after:
+            return False  # cannot have used more CPU than that
+        cpu = worker.cpu_seconds()
+        if cpu is None or running.cpu is None:
+            return now - running.started >= 4 * after  # no /proc: wall time, with a margin
+        return cpu - running.cpu >= after
 
     @staticmethod
     def _head(queue: deque[_Waiter]) -> _Waiter | None:
@@ -386,7 +423,7 @@ class QueryPool:
 
     def _take(self, kind: str) -> _Worker:
         worker = self._idle.pop()  # the most recently used: its caches are warm
-        self._running[worker] = _Running(kind, time.monotonic())
+        self._running[worker] = _Running(kind, time.monotonic(), worker.cpu_seconds())
         return worker
 
     def _dispatch(self) -> None:
@@ -412,7 +449,6 @@ class QueryPool:
 
     def _exchange(self, worker: _Worker, job: QueryJob, shape: str) -> QueryResult:
         fate = "dead"
-        started = time.monotonic()
         try:
             worker.wait_ready()
             worker.conn.send(job)
@@ -424,7 +460,7 @@ class QueryPool:
             try:
                 message = worker.conn.recv()
             except (EOFError, OSError):
-                self.costs.observe(shape, time.monotonic() - started)
+                self.costs.observe(shape, self.timeout)  # it died of it: never cheap
                 self._kill(worker)
                 code = worker.process.poll()
                 if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
@@ -432,7 +468,8 @@ class QueryPool:
                         "the query needed more memory than one query may use "
                         f"({(self.memory_limit or 0) // 2**20} MiB) and was stopped") from None
                 raise QueryFailed(f"the query worker ended unexpectedly (exit {code})") from None
-            self.costs.observe(shape, time.monotonic() - started)
+            cpu_seconds, *message = message
+            self.costs.observe(shape, cpu_seconds)
             worker.queries += 1
             fate = "retire" if (worker.queries >= self.recycle_after
                                 or worker.memory_growth() > self.recycle_growth) else "idle"
@@ -464,7 +501,7 @@ class QueryPool:
             with self._lock:
                 self._workers.discard(worker)
             if fate != "dead":
-                self._loop.run_in_executor(None, worker.stop)
+                self._loop.run_in_executor(self._lifecycle, worker.stop)
             if fate == "retire":
                 self.recycled += 1
             if not stale:
@@ -487,7 +524,7 @@ class QueryPool:
                 self._loop.call_soon_threadsafe(self._replacement_failed, worker)
                 return
             self._loop.call_soon_threadsafe(self._finished, worker, "idle")
-        self._loop.run_in_executor(None, ready)
+        self._loop.run_in_executor(self._lifecycle, ready)
 
     def _replacement_failed(self, worker: _Worker) -> None:
         with self._lock:
@@ -520,7 +557,7 @@ class QueryPool:
             self._workers.update(fresh)
             self._workers.difference_update(old)
         for w in old:  # in the background: the reload is done once the new ones serve
-            self._loop.run_in_executor(None, w.stop)
+            self._loop.run_in_executor(self._lifecycle, w.stop)
         self.reloads += 1
         self._dispatch()
         return True
@@ -534,6 +571,7 @@ class QueryPool:
         for w in workers:
             w.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
+        self._lifecycle.shutdown(wait=False, cancel_futures=True)
 
     def stats(self) -> dict:
         """What the pool is doing now and has done, for /health and benchmarks."""
