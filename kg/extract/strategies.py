@@ -113,6 +113,12 @@ def strategy_suffixes() -> tuple[dict[str, str], re.Pattern]:
 
 
 @lru_cache(maxsize=None)
+def stop_names() -> frozenset[str]:
+    """Quote-free forms of general goals and slogans (data/strategy_stoplist.txt)."""
+    return frozenset(plain(w) for w in load_words("strategy_stoplist.txt"))
+
+
+@lru_cache(maxsize=None)
 def generic_bodies() -> frozenset[str]:
     return frozenset(load_words("strategy_generic_bodies.txt"))
 
@@ -169,9 +175,13 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     out = []
     governed = negative = False  # what governs the current run of quotes (“A”“B”“C”)
     prev_end = -1
+    formulas = _parallel_formulas(text, lo, hi, apps)
+    out.extend(formulas)
     for m in QUOTE.finditer(text, lo, hi):
         inner = m.group(1)
         core = plain(inner)
+        if any(f.start <= m.start() < f.end for f in formulas):
+            continue
         if m.start() != prev_end:
             governed = _governed(text, m.start(), lo)
             before = text[max(lo, m.start() - 6):m.start()]
@@ -211,6 +221,25 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if start < m.start() and (not HAN.match(text[start]) or m.start() - start < 2):
             start = m.start()
         out.append(Candidate(start, end, text[start:end], kind, "strategy.quoted",
+                             core=(m.start(), m.end())))
+    return out
+
+
+# Three or more quotes of the same short length written back to back are the parts of one
+# formula (“增品种”“提品质”“创品牌”): one name. Parts of unequal length are separate names.
+PARALLEL = re.compile(r"(?:“[^“”，。；、]{2,4}”){3,}")
+
+
+def _parallel_formulas(text: str, lo: int, hi: int, apps: set) -> list[Candidate]:
+    out = []
+    for m in PARALLEL.finditer(text, lo, hi):
+        parts = QUOTE.findall(m.group())
+        if len({len(p) for p in parts}) != 1 or any(
+                (q.start(), q.end()) in apps for q in QUOTE.finditer(text, m.start(), m.end())):
+            continue
+        if re.match(r"[\d一二三四五六七八九十]+[大项个类]", text[m.end():m.end() + 3]):
+            continue  # “A”“B”“C”三大行动: the count sums up separate names
+        out.append(Candidate(m.start(), m.end(), m.group(), "programme", "strategy.quoted",
                              core=(m.start(), m.end())))
     return out
 
@@ -586,7 +615,7 @@ def extract_strategies(doc: Document) -> Document:
         for rule in RULES:
             cands.extend(rule(text, sent.start, sent.end))
         for c in _select(cands):
-            if is_construction(c, doc) or is_place_slogan(c, own):
+            if is_construction(c, doc) or is_place_slogan(c, own) or plain(text[c.start:c.end]) in stop_names():
                 continue
             _canonicalise(c)
             attrs = {"level": level_of(c, doc, default), "strategy_kind": c.kind}
