@@ -50,9 +50,12 @@ def main() -> int:
                 others.setdefault(normalize_name(m.name), []).append(m.name)
         omatch, _ = score.match_entities(gold.get(field, []), others)
         inv_o = {k: gi for gi, k in omatch.items()}
-        pairs = {(project_alias_key(doc.mentions[r.subject].name), normalize_name(doc.mentions[r.object].name))
-                 for r in doc.relations if r.predicate == pred and isinstance(r.object, int)
-                 and doc.mentions[r.subject].kind == EntityKind.PROJECT}
+        rules: dict[tuple[str, str], set[str]] = {}
+        for r in doc.relations:
+            if r.predicate == pred and isinstance(r.object, int) and doc.mentions[r.subject].kind == EntityKind.PROJECT:
+                key = (project_alias_key(doc.mentions[r.subject].name), normalize_name(doc.mentions[r.object].name))
+                rules.setdefault(key, set()).add(r.rule)
+        pairs = set(rules)
         gpairs = score.gold_links(gold["projects"], field, gold.get(field, []))
         mapped = {(inv_p[a], inv_o[b]) for a, b in pairs if a in inv_p and b in inv_o}
         gname = lambda i: gold["projects"][i]["name"]  # noqa: E731
@@ -74,6 +77,13 @@ def main() -> int:
                 spurious.setdefault(cause + " (not scored)", []).append(f"{projects[a][0]} -> {others[b][0]}")
         tp = len(gpairs & mapped)
         print(f"== {pred}: tp={tp} scored_pred={len(mapped)} gold={len(gpairs)}")
+        # which rules draw the scored links, right and wrong (a pair drawn by two rules counts for both)
+        by_rule: dict[str, list[int]] = {}
+        for (a, b), rs in rules.items():
+            if a in inv_p and b in inv_o:
+                for rule in rs:
+                    by_rule.setdefault(rule, [0, 0])[(inv_p[a], inv_o[b]) not in gpairs] += 1
+        print("  by rule (right/wrong):", "; ".join(f"{r} {t}/{f}" for r, (t, f) in sorted(by_rule.items())))
         for title, groups in (("missed", missed), ("spurious", spurious)):
             for cause, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
                 print(f"  {title:8} {len(items):4}  {cause}")

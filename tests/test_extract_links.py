@@ -293,3 +293,20 @@ def test_towns_in_a_distant_clause_are_not_served():  # seed 000
     place(doc, "凤山", "subdistrict")
     place(doc, "芙蓉", "subdistrict")
     assert not any(r == "links.served" for _, _, r in links(doc, "locatedIn"))
+
+
+def test_places_listed_before_the_works_done_in_them():  # seed 000
+    doc = doc_of("争取居民配电改造资金1300万元，完成隆城国际、实验中学、戴斯大卫营等5个小区的居民供电设施改造。")
+    mention(doc, EntityKind.PROJECT, "居民供电设施改造")
+    place(doc, "隆城国际", "other")
+    place(doc, "戴斯大卫营", "other")
+    found = {pl for p, pl, r in links(doc, "locatedIn") if p == "居民供电设施改造" and r == "links.clause"}
+    assert found == {"隆城国际", "戴斯大卫营"}
+
+
+def test_project_as_the_means_of_a_strategy_named_after_it():  # seed 000, 专栏6
+    doc = doc_of("以创客服务中心为主体，整合利用荆竹村资源，打造创业型基地，在全区范围打造“一中心、两基地、N园”。")
+    mention(doc, EntityKind.STRATEGY, "“一中心、两基地、N园”")
+    found = links(doc, "implements")
+    assert ("创客服务中心", "“一中心、两基地、N园”", "links.means") in found
+    assert not any(p == "创业型基地" and r == "links.means" for p, _, r in found)  # not the means

@@ -21,6 +21,7 @@ implements, when
 - (topic) the sentence opens with a clause about a strategy (“X”体系不断完善，A、B加快推进;
   实施“X”行动，开工建设A、B…);
 - (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
+- (means) the project is the means and the strategy the goal of one sentence (以P为主体，…打造“S”);
 - (name) the strategy lies inside the project's name (乡村振兴以工代赈示范工程 -> 以工代赈).
 locatedIn, when
 - (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
@@ -47,9 +48,15 @@ LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
 LOCAL_UNITS = {"town", "township", "subdistrict", "village", "community"}
 # ... and the verbs by which that clause says so (重点解决A村…问题, 整合利用B村资源, 覆盖C镇).
 SERVING = re.compile(r"解决|惠及|覆盖|利用|辐射|涉及|受益|服务|保障")
+# The rest of a list of places that ends "等N个小区的" before the project (完成A、B、C等5个小区的居民供电设施改造).
+PLACES_OF = re.compile(r"^(?:[、和及与][^，,。；;、的]{1,12})*等[\d一二三四五六七八九十两]+[个处座家所][^，,。；;、的]{0,4}的$")
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
 CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
+# A project as the means of its sentence (以P为主体) and the goal verb of a strategy after it (打造“S”).
+MEANS_BEFORE = re.compile(r"以$")
+MEANS_AFTER = re.compile(r"^为(?:主体|载体|抓手|依托|龙头|核心|支撑|引领|牵引|重点)$")
+GOAL_VERB = re.compile(r"(?:打造|建设|构建|创建|建成|形成|推动|促进)[^，,。；;：:、]{0,6}$")
 # A clause that launches a strategy as its whole object: (深入/全面)实施“X”行动 — what follows does X
 # (not 开展: 开展X试点 is one more task in a list).
 LAUNCHING = re.compile(r"^[^，,。；;：:“”]{0,4}(?:实施|启动)$")
@@ -105,6 +112,8 @@ def extract_links(doc: Document) -> Document:
             add("implements", pi, si, p.sentence, "links.topic")
         for si in _sentence_strategies(doc, p, strategies):
             add("implements", pi, si, p.sentence, "links.sentence")
+        for si in _means_strategies(doc, p, strategies):
+            add("implements", pi, si, p.sentence, "links.means")
         for si in _name_strategies(p, strategies):
             add("implements", pi, si, p.sentence, "links.name")
         for li, rule in _project_places(doc, p, places, strategies):
@@ -362,6 +371,16 @@ def _sentence_strategies(doc: Document, p: Mention, strategies: list[tuple[int, 
     return out
 
 
+def _means_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
+    """The project is the means of the sentence and a strategy its goal: 以P为主体，…，打造“S”
+    (以P为载体/抓手/依托 … 建设/构建/推动S)."""
+    cs, ce = _clause_of(doc, p)
+    if not MEANS_BEFORE.search(doc.text[cs:p.start]) or not MEANS_AFTER.match(doc.text[p.end:ce]):
+        return []
+    return [i for i, m in strategies if m.sentence == p.sentence and m.start >= ce
+            and GOAL_VERB.search(doc.text[max(m.start - LINK_REACH, _clause_of(doc, m)[0]):m.start])]
+
+
 def _name_strategies(p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
     """A strategy inside the project's name (乡村振兴以工代赈示范工程 -> 乡村振兴, 以工代赈); a "project"
     that is mostly strategy names (“贵州技工”“黔菜师傅”…) is a list of programmes, not a named work."""
@@ -433,4 +452,4 @@ def _locates(text: str, place: Mention, project: Mention) -> bool:
     between = text[place.end:project.start]
     if any(before.endswith(w) for w in LOCATING_BEFORE):
         return True
-    return between.startswith("的") and len(between) <= 8
+    return between.startswith("的") and len(between) <= 8 or bool(PLACES_OF.match(between))
