@@ -16,6 +16,7 @@ The build streams, so its memory does not grow with the number of reports:
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -97,9 +98,17 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-def _pool(jobs: int) -> Executor:
-    # fork: workers inherit what the parent holds (the resolution, for mapping) for free
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+def _pool(jobs: int, work: Callable, items: list) -> tuple[Executor, list[Future]]:
+    """Workers forked now, with every item submitted. Fork: workers inherit what the parent
+    holds (jieba, the gazetteer, the resolution) for free, copy-on-write; the parent's
+    objects are frozen out of the garbage collector meanwhile, or each worker's collections
+    would touch (and so copy) every page of them."""
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        return pool, [pool.submit(work, item) for item in items]  # the first submit forks
+    finally:
+        gc.unfreeze()
 
 
 # ---------------------------------------------------------------- 1. extract
@@ -124,8 +133,10 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
         pipeline.warm_up()
         if timings is not None:
             timings["warm-up (wall)"] += time.perf_counter() - t
-        with _pool(jobs) as pool:
-            for r in pool.map(_extract, work, chunksize=1):
+        pool, futures = _pool(jobs, _extract, work)
+        with pool:
+            for f in futures:
+                r = f.result()
                 if progress:
                     progress(r)
                 yield r
@@ -212,7 +223,7 @@ _DIGESTS: dict[int, bytes] = {}  # id(entity) -> entity_digest, per process
 
 def rdf_fingerprint() -> str:
     """A hash of the code that shapes the quads, so a change to it remaps every graph."""
-    h = hashlib.sha256(b"rdf-1")
+    h = hashlib.sha256(b"rdf-2")  # 2: graph file headers name entities by kind and key
     root = Path(__file__).parent
     for name in ("rdf.py", "vocab.py"):
         h.update((root / name).read_bytes())
@@ -241,14 +252,19 @@ def _is_description(q: Quad) -> bool:
     return q.predicate in DESCRIPTION_PREDICATES and q.subject.value.startswith(ENTITY_PREFIXES)
 
 
-_BY_IRI: dict[str, object] = {}  # entity IRI -> Entity, per process
-
-
-def _entity_by_iri(res: Resolution, iri: str):
-    if not _BY_IRI:
-        for e in [*res.entities.values(), *res.mention_entities.values()]:
-            _BY_IRI.setdefault(rdf.iri_of(e).value, e)
-    return _BY_IRI.get(iri)
+def _described_keys(quads: Iterable[Quad], res: Resolution, keys) -> list[tuple[str, str]]:
+    """The (kind, resolution key) of every entity a graph describes, in order: the graph
+    file's header lists them, so that a rebuild finds each entity without an IRI index
+    over the whole resolution (which, built in every mapping worker, grew with the corpus)."""
+    by_iri: dict[str, tuple[str, str]] = {}
+    for kind, key, *_ in keys.mentions:
+        if (e := res.mention_entities.get((kind, key))) is not None:
+            by_iri.setdefault(rdf.iri_of(e).value, (kind.value, key))
+    for key, _ in keys.indicators:
+        if (e := res.indicator_entities.get(key)) is not None:
+            by_iri.setdefault(rdf.iri_of(e).value, (EntityKind.INDICATOR.value, key))
+    described = dict.fromkeys(q.subject.value for q in quads if _is_description(q))
+    return [by_iri[iri] for iri in described]
 
 
 def _digest_of(entity) -> bytes:
@@ -295,10 +311,10 @@ def _map(args: tuple[_Planned, Path, str]) -> tuple[str, tuple[Path, int, Path, 
         doc.attrs["key"] = plan.key
         quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, doc_summary.keys)))
         body_quads = [q for q in quads if not _is_description(q)]
-        described = list(dict.fromkeys(q.subject.value for q in quads if _is_description(q)))
+        described = _described_keys(quads, res, doc_summary.keys)
         n_body = len(body_quads)
         _write_nq(body, body_quads, f"# {n_body} quads\n# described {json.dumps(described)}\n")
-    entities = [_entity_by_iri(res, iri) for iri in described]
+    entities = [res.entities[(EntityKind(kind), key)] for kind, key in described]
     h = hashlib.blake2b(digest_size=10)
     for e in entities:
         h.update(_digest_of(e))
@@ -328,8 +344,7 @@ class _Mapper:
         self.pool: Executor | None = None
         self.futures: list[Future] = []
         if jobs > 1 and len(planned) >= PARALLEL_THRESHOLD:
-            self.pool = _pool(jobs)
-            self.futures = [self.pool.submit(_map, w) for w in self.work]
+            self.pool, self.futures = _pool(jobs, _map, self.work)
 
     def __iter__(self) -> Iterator[tuple[str, tuple[Path, int, Path, int], bool]]:
         if self.pool is None:
@@ -583,7 +598,6 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
             finally:
                 _RESOLUTION = None
                 _DIGESTS.clear()
-                _BY_IRI.clear()
                 if not use_cache:
                     shutil.rmtree(cache_dir, ignore_errors=True)
             summary.triples = written.n
