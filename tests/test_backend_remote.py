@@ -26,7 +26,7 @@ from kg.build import build
 from kg.cli import main
 from kg.export import export
 from tests.conftest import RunningServer, _wait_until_up, free_port
-from tests.local_listener import listener  # noqa: F401  (a fixture)
+from tests.local_listener import connections, listener  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -238,9 +238,11 @@ def test_kg_serve_answers_from_the_endpoint_as_from_the_embedded_store(remote_se
 
 def test_kg_serve_refuses_what_the_embedded_store_refuses(remote_server, listener):  # noqa: F811
     host, port = listener.getsockname()
+    connections(listener)  # forget those of earlier tests (the timeout test connects)
     bad = httpx.post(remote_server + "/sparql", data={
         "query": f"SELECT * WHERE {{ SERVICE <http://{host}:{port}/> {{ ?s ?p ?o }} }}"})
     assert bad.status_code == 400 and "SERVICE" in bad.text
+    assert connections(listener) == 0  # refused before anything left: the store fetched nothing
     malformed = httpx.post(remote_server + "/sparql", data={"query": "SELECT * WHERE { ?s"},
                            headers={"Accept": "application/json"})
     assert malformed.status_code == 400 and malformed.json()["error"] == "malformed query"

@@ -196,9 +196,10 @@ class RemoteStore:
         return sorted(r["g"].value for r in rows if r["g"].value != STAMP_GRAPH.value)
 
     def __len__(self) -> int:
-        """Quads in named graphs (what a build writes), without the version stamp."""
+        """Quads in the project's named graphs (what a build writes): other data the store
+        may hold, and the version stamp, are not counted."""
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                           f"FILTER(?g != {STAMP_GRAPH}) }}")
+                           f'FILTER(STRSTARTS(STR(?g), "{GRAPH_PREFIX}")) }}')
         return int(rows[0]["n"].value)
 
     def stamp(self) -> str | None:
