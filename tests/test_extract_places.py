@@ -239,3 +239,14 @@ def test_a_route_word_before_the_first_endpoint_is_not_part_of_it():
     p = places(doc)
     assert p["宜昌"]["name"] == "宜昌市" and p["涪陵"]["name"] == "涪陵区"
     assert not any("高铁" in name for name in p)
+
+
+def test_a_mountain_name_split_by_jieba_is_not_the_subdistrict_inside_it():
+    # seed 000: 双凤山 holds 凤山 (凤山街道) but names a mountain
+    doc = run(WULONG_TITLE + "打造双凤山高山生态茶产业园。完成凤山、芙蓉、羊角、江口4个镇街的三维实景图建设。")
+    p = places(doc)
+    assert p["双凤山"]["place_type"] == "mountain" and "adcode" not in p["双凤山"]
+    assert p["凤山"]["name"] == "凤山街道"
+    # ... and a river is not guessed that way: 高山番茄谷双河片区 is the 双河 area
+    doc = run(WULONG_TITLE + "完成高山番茄谷双河片区建设。")
+    assert places(doc)["双河"]["name"] == "双河镇"

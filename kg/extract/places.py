@@ -364,7 +364,21 @@ class PlaceFinder:
                 div = self.short_table.get(text[i:j])
                 if div is not None and j in self.tokens.ends:
                     self.add(i, j, div.type, "abbreviation", div)
+                    self._split_feature_name(i, j)
                     break
+
+    def _split_feature_name(self, i: int, j: int) -> None:
+        """A feature name jieba split before a division's short name: 双 + 凤山 is 双凤山 (a
+        mountain), not 凤山街道. Taken when one noun-like character precedes a short name that
+        ends in 山/峰/岭 and the three together are no dictionary word (rivers are left out:
+        番茄谷|双河 and 中美|龙江 are no rivers)."""
+        w = self.word_ending.get(i)
+        if w is None or len(w[2]) != 1 or not re.match(rf"[{HAN}]", w[2]) or FUNCTION_CHARS.search(w[2]):
+            return
+        jieba, _ = _jieba()
+        name = self.text[i - 1:j]
+        if w[3] in ("n", "ng", "nr", "ns", "nz") and name[-1] in "山峰岭" and not jieba.dt.FREQ.get(name):
+            self.add(i - 1, j, NATURAL_SUFFIXES[name[-1]], "feature")
 
     def find_regions_and_countries(self) -> None:
         table = regions()
