@@ -213,3 +213,23 @@ def test_site_bound_works_are_left_to_projects():  # seed 000 lines 53, 63; gwr-
     names = {m.name for m in doc.mentions if m.kind is EntityKind.STRATEGY}
     assert not any(n.startswith(("仙女山街道", "武隆区G353")) for n in names)
     assert "文化惠民工程" in names and any("三北" in n for n in names)
+
+
+# -- general goals and parallel formulas ----------------------------------------------------
+
+def test_general_goals_are_not_strategies_but_named_forms_are():  # gwr-2022, gwr-2024, Anhui 2025
+    found = strategies_in("坚持创新驱动发展，推动高质量发展，坚持以供给侧结构性改革为主线。")
+    assert "高质量发展" not in found and "供给侧结构性改革" in found
+    assert "长江经济带高质量发展" in strategies_in("推动长江经济带高质量发展。")
+    assert "改革开放" not in strategies_in("围绕打造改革开放新高地，大力推进自贸试验区建设。")
+
+
+def test_back_to_back_quotes_of_one_length_are_one_formula():  # seeds 000 and 002, Hubei 2025
+    assert "“小升规”“规做精”“精做强”" in strategies_in("推动“小升规”“规做精”“精做强”。")
+    found = strategies_in("推进数据共享、业务协同,落实“首问首办”“接件即办”“督查督办”,做到雷厉风行。")
+    assert "“首问首办”“接件即办”“督查督办”" in found and "“首问首办”" not in found
+
+
+def test_quotes_of_unequal_length_stay_separate():  # seed 000
+    found = strategies_in("持续深化“放管服”“一窗综办”“一件事一次办”等重点改革。")
+    assert {"“放管服”", "“一窗综办”"} <= {n.replace("改革", "") for n in found}
