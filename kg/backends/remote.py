@@ -126,9 +126,12 @@ class RemoteStore:
 
     def query(self, query: str, *, base_iri: str | None = None,
               prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False,
-              default_graph=None, named_graphs=None, **_ignored):
+              default_graph=None, named_graphs=None, **unsupported):
         """Run a query in one request; the same arguments and answers as
         `pyoxigraph.Store.query` (the dataset ones become protocol parameters)."""
+        if any(v is not None for v in unsupported.values()):  # substitutions, custom functions
+            raise TypeError(f"a remote store cannot take {', '.join(sorted(unsupported))}: "
+                            "write the values into the query")
         head = f"BASE <{base_iri}>\n" if base_iri else ""
         if prefixes:
             head += "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items())
