@@ -37,8 +37,9 @@ def sample_copy(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def writable(server_factory, sample_copy):
+    # one worker: every update reloads the server, which starts that many processes
     with server_factory(sample_copy, enable_update=True, token=TOKEN, reload_interval=0,
-                        query_timeout=5) as server:
+                        query_timeout=5, workers=1) as server:
         yield server
 
 
