@@ -233,3 +233,13 @@ def test_back_to_back_quotes_of_one_length_are_one_formula():  # seeds 000 and 0
 def test_quotes_of_unequal_length_stay_separate():  # seed 000
     found = strategies_in("持续深化“放管服”“一窗综办”“一件事一次办”等重点改革。")
     assert {"“放管服”", "“一窗综办”"} <= {n.replace("改革", "") for n in found}
+
+
+def test_column_row_labels_of_task_columns_are_programmes():  # seed 000, 专栏7/专栏8/专栏6
+    from kg.ingest import read_document
+    doc = parse_document(read_document(Path(__file__).parent.parent / "data" / "000_418089195a410d60.txt"))
+    rows = {m.name for m in extract_strategies(doc).mentions if m.rule == "strategy.row"}
+    assert {"城市门户更新", "清洁能源开发利用"} <= rows
+    assert "国际创客村" not in rows  # a column of platforms lists things, not programmes
+    assert not any(n.startswith(("加快", "持续", "深耕")) for n in rows)  # tasks, not names
+    assert "生态工业结构优化" not in rows  # a goal

@@ -145,6 +145,8 @@ def _owns_span(m: Mention) -> bool:
         return True
     if m.kind is not EntityKind.STRATEGY:
         return False
+    if m.rule == "strategy.row":
+        return True  # a 专栏 row label names the programme its row's projects belong to
     return bool(re.search(r"[“”\"《》]", m.text)) or not m.text.endswith(tuple(SUFFIXES))
 
 

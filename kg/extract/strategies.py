@@ -515,7 +515,7 @@ def level_of(cand: Candidate, doc: Document, default: str) -> str:
 
 
 PRIORITY = {"strategy.national": 0, "strategy.plan": 1, "strategy.brand": 1, "strategy.quoted": 2,
-            "strategy.title": 2, "strategy.numbered": 3, "strategy.suffix": 3}
+            "strategy.title": 2, "strategy.numbered": 3, "strategy.suffix": 3, "strategy.row": 4}
 
 
 def _select(cands: list[Candidate]) -> list[Candidate]:
@@ -605,13 +605,49 @@ def _canonicalise(c: Candidate) -> None:
             c.name = entry[0]
 
 
+# -- 专栏 row labels (城市门户更新, 清洁能源开发利用 …) ------------------------------------
+# A boxed column of tasks, mechanisms or measures lists its programmes as row labels, the
+# projects of each in the row. Columns of platforms or projects list things, not programmes.
+ROW_COLUMNS = re.compile(r"任务|机制|举措|工作")
+NOT_ROW_COLUMNS = re.compile(r"平台|载体")
+# A label ending in a result (…结构优化, …质效提升) states a goal, not a programme.
+FACILITY_ENDINGS = ("中心", "平台", "基地", "园区", "枢纽", "设施")
+GOAL_ENDINGS = ("优化", "提升", "增效", "扩容", "提质", "壮大", "增长", "活力", "水平")
+
+
+def row_candidates(doc: Document) -> list[tuple[int, Candidate]]:
+    """(sentence index, candidate) for each programme named by a 专栏 row label."""
+    out = []
+    for col in doc.columns:
+        if not ROW_COLUMNS.search(col.title) or NOT_ROW_COLUMNS.search(col.title):
+            continue
+        for row in col.rows:
+            label = row.label
+            if not label or not doc.text.startswith(label, row.start):
+                continue
+            start, end = row.start, row.start + len(label)
+            name = doc.text[start:end]
+            if (len(plain(name)) < 4 or name.endswith(GOAL_ENDINGS) or is_generic(name)
+                    or any(name.startswith(w) for w in governing_words() if len(w) > 1)
+                    or re.sub("建设$", "", name).endswith(FACILITY_ENDINGS)):
+                continue  # 加快X, 办好X: a task; 治理中心建设: a facility being built
+            sent = next((x for x in doc.sentences if x.start <= start < x.end), None)
+            if sent is None:
+                continue
+            out.append((sent.index, Candidate(start, end, name, "programme", "strategy.row")))
+    return out
+
+
 def extract_strategies(doc: Document) -> Document:
     """Append a STRATEGY mention for every named strategy in every sentence."""
     default = document_level(doc)
     own = own_place_names(doc)
     text = doc.text
+    rows: dict[int, list[Candidate]] = {}
+    for index, cand in row_candidates(doc):
+        rows.setdefault(index, []).append(cand)
     for sent in doc.sentences:
-        cands: list[Candidate] = []
+        cands: list[Candidate] = list(rows.get(sent.index, []))
         for rule in RULES:
             cands.extend(rule(text, sent.start, sent.end))
         for c in _select(cands):
