@@ -207,6 +207,38 @@ def mentions_keyword(query: str, word: str) -> bool:
                      re.IGNORECASE) is not None
 
 
+# One triple pattern, read as it streams: `SELECT ?p ?o WHERE { <entity> ?p ?o } LIMIT 50`.
+# Each matching triple is one solution, so the work done is proportional to the solutions
+# read (no sort, no offset, no join, no aggregate, no repeated variable that filters).
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_PNAME = r"(?:[A-Za-z][\w.-]*)?:[\w-]*"  # a prefixed name (no dots: they would end the pattern)
+_VAR = r"[?$]\w+"
+_CONSTANT = rf'(?:{_IRI}|{_PNAME}|"[^"\\\n\r]*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:{_IRI}|{_PNAME}))?|\d+)'
+_STREAMING_LOOKUP = re.compile(
+    rf"\s*(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:\s*{_IRI}\s*)*"
+    rf"SELECT\s+(?:\*|(?:{_VAR}\s*)+?)\s*(?:WHERE\s*)?\{{\s*"
+    rf"(?P<s>{_VAR}|{_IRI}|{_PNAME})\s+(?P<p>{_VAR}|{_IRI}|{_PNAME}|a)\s+(?P<o>{_VAR}|{_CONSTANT})"
+    rf"\s*\.?\s*\}}\s*(?:LIMIT\s+\d+\s*)?", re.IGNORECASE)
+_COMMENT_LINE = re.compile(r"#[^\n\r<>\"']*$", re.MULTILINE)  # a comment with no quote or IRI in it
+
+
+def is_streaming_lookup(query: str) -> bool:
+    """Whether the query is a single triple pattern with a constant, read as it streams.
+
+    Such a query costs time in proportion to the solutions it returns, so it can run under a
+    row cap instead of a clock (kg.server runs these in its own process). Decided lexically
+    and strictly: anything else, or anything doubtful, is False.
+    """
+    if "\\" in query:
+        return False  # \u escapes could spell anything: not worth decoding here
+    m = _STREAMING_LOOKUP.fullmatch(_COMMENT_LINE.sub("", query))
+    if m is None:
+        return False
+    terms = [m["s"], m["p"], m["o"]]
+    variables = [t for t in terms if t[0] in "?$"]
+    return len(variables) < 3 and len({v[1:] for v in variables}) == len(variables)
+
+
 def service_endpoints(query: str) -> list[str | None]:
     """The endpoints of the SERVICE patterns of a query (None for `SERVICE ?var`).
 

@@ -254,3 +254,16 @@ def test_repeated_lookups_are_answered_from_the_cache_quickly(api):
             times.append(time.perf_counter() - t)
     # generous bound (shared test machines); the benchmark measures the real figures
     assert statistics.median(times) < 0.05, statistics.median(times)
+
+
+def test_repeated_lookups_are_sent_from_the_answer_cache_before_routing(api):
+    """The first ask of a URL goes through the route; the next ones are the same bytes from
+    the raw answer cache (unknown entities too: they are asked again and again)."""
+    urls = ["/api/entities/project/车盘水库?x=1", "/api/entities/project/no-such-project?x=1"]
+    first = [api.get(u) for u in urls]
+    assert [r.status_code for r in first] == [200, 404]
+    hits = api.get("/health").json()["api_cache"]["hits"]
+    again = [api.get(u) for u in urls]
+    assert [r.content for r in again] == [r.content for r in first]
+    assert [r.headers["content-type"] for r in again] == [r.headers["content-type"] for r in first]
+    assert api.get("/health").json()["api_cache"]["hits"] == hits + 2

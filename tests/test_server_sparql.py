@@ -227,6 +227,88 @@ def test_etag_and_304(sample_server_url, url):
     assert other.status_code == 200 and other.headers["etag"] != etag
 
 
+def test_a_repeated_get_is_answered_before_routing_with_the_same_bytes_and_304(sample_server_url, url):
+    """The second identical GET (same URL and Accept) comes from the raw URL cache: same body,
+    same headers, and If-None-Match still gives 304 there; another Accept is another answer."""
+    query = PROJECTS + " # raw url cache"
+    first = httpx.get(url, params={"query": query})
+    second = httpx.get(url, params={"query": query})
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    for name in ("content-type", "x-result-rows", "vary", "cache-control"):
+        assert second.headers[name] == first.headers[name]
+    assert second.headers["x-result-rows"] == "2"
+    weak = "W/" + first.headers["etag"]
+    again = httpx.get(url, params={"query": query}, headers={"If-None-Match": f'"x", {weak}'})
+    assert again.status_code == 304 and again.content == b""
+    xml = httpx.get(url, params={"query": query}, headers={"Accept": "application/sparql-results+xml"})
+    assert xml.headers["content-type"].startswith("application/sparql-results+xml")
+    assert xml.headers["etag"] != first.headers["etag"]
+
+
+def test_post_answers_carry_an_etag_and_304(url):
+    query = PROJECTS + " # post etag"
+    first = httpx.post(url, data={"query": query})
+    assert first.status_code == 200 and labels_of(first) == PROJECT_LABELS
+    again = httpx.post(url, content=query.encode(), headers={
+        "Content-Type": "application/sparql-query; charset=UTF-8",
+        "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+
+
+def test_entity_lookups_are_answered_in_the_server_process(sample_server_url, url):
+    """A single triple pattern with a constant streams: the server answers it itself, with
+    the same bytes a worker gives (the same query made a join is not a lookup)."""
+    entity = "<https://w3id.org/policykg/id/project/p1>"
+    lookup = f"SELECT ?p ?o WHERE {{ {entity} ?p ?o }} # in-process"
+    joined = f"SELECT ?p ?o WHERE {{ {entity} ?p ?o . {entity} ?q ?r }} # worker"
+    before = httpx.get(sample_server_url + "/health").json()["local_queries"]["answered"]
+    local = httpx.get(url, params={"query": lookup})
+    assert local.status_code == 200
+    assert httpx.get(sample_server_url + "/health").json()["local_queries"]["answered"] == before + 1
+    rows = local.json()["results"]["bindings"]
+    assert {(r["p"]["value"], r["o"]["value"]) for r in rows} >= {
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", KGO + "Project"),
+        ("http://www.w3.org/2000/01/rdf-schema#label", PROJECT_LABELS[0])}
+    for fmt in ("xml", "csv", "tsv"):
+        a = httpx.get(url, params={"query": lookup + fmt, "format": fmt})
+        assert a.status_code == 200 and a.headers["x-result-rows"] == local.headers["x-result-rows"]
+    via_worker = {(r["p"]["value"], r["o"]["value"])
+                  for r in httpx.get(url, params={"query": joined}).json()["results"]["bindings"]}
+    assert via_worker == {(r["p"]["value"], r["o"]["value"]) for r in rows}
+
+
+def test_a_lookup_past_the_row_cap_goes_to_a_worker_whole(server_factory, sample_store_dir):
+    with server_factory(sample_store_dir, local_query_rows=2) as server:
+        r = httpx.get(server.url + "/sparql", params={
+            "query": "SELECT ?p ?o WHERE { <https://w3id.org/policykg/id/project/p1> ?p ?o }"})
+        assert r.status_code == 200 and int(r.headers["x-result-rows"]) > 2
+        assert len(r.json()["results"]["bindings"]) == int(r.headers["x-result-rows"])
+        stats = httpx.get(server.url + "/health").json()["local_queries"]
+        assert stats == {"answered": 0, "passed_on": 1}
+
+
+def test_a_malformed_lookup_is_400_from_the_server_process(url):
+    r = httpx.get(url, params={"query": "SELECT ?p ?o WHERE { <no-scheme ?p ?o }"},
+                  headers={"Accept": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == "malformed query"
+
+
+def test_two_http_processes_share_the_port_and_give_the_same_answers(server_factory,
+                                                                     sample_store_dir):
+    with server_factory(sample_store_dir, http_processes=2, workers=1) as server:
+        pids, etags = set(), set()
+        for i in range(40):  # a new connection each time: the kernel spreads them
+            health = httpx.get(server.url + "/health").json()
+            pids.add(health["process"])
+            r = httpx.get(server.url + "/sparql", params={"query": PROJECTS})
+            assert r.status_code == 200 and labels_of(r) == PROJECT_LABELS
+            etags.add(r.headers["etag"])
+            if len(pids) == 2 and i >= 4:
+                break
+        assert len(pids) == 2 and len(etags) == 1  # ETags are content hashes: one per answer
+    assert server.process.returncode is not None  # SIGTERM stopped the supervisor
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 def test_browser_gets_the_query_page(url):

@@ -18,6 +18,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from kg.server import routes_api
 from kg.server.errors import RequestError
 from kg.store import StoreError, store_info
 
@@ -62,6 +63,8 @@ async def reload_store(app: FastAPI, reason: str) -> dict:
             raise RequestError(409, "store unusable", f"the store cannot be reloaded: {e}; "
                                f"still serving version {state.store_version}") from None
         previous = state.store_version
+        if info.version != previous:  # built while the new workers start
+            routes_api.warm_lookups(app, info)
         try:
             changed = await state.pool.reload(info.version_path)
         except Exception as e:  # the new version does not open: keep serving the old one

@@ -1,12 +1,17 @@
 """The web application: wires settings, the query worker pool, the result cache and the routes.
 
 `create_app(store_path, **settings)` builds the FastAPI app over one store version (resolved
-once at start); `serve(store_path, host, port, **settings)` runs it with uvicorn (`kg serve`).
-Routes live in one module per concern (sparql_route, pages); errors in errors.py.
+once at start); `serve(store_path, host, port, **settings)` runs it with uvicorn (`kg serve`),
+in `http_processes` processes on one port when asked (each with its own query workers,
+result cache and reload watcher). Routes live in one module per concern (sparql_route,
+pages); the raw ASGI layer in front of routing in fastpath.py; errors in errors.py.
 """
 from __future__ import annotations
 
+import json
+import os
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,7 +20,9 @@ from fastapi.staticfiles import StaticFiles
 
 from kg.server import admin, pages, routes_analysis, sparql_route, update
 from kg.server import routes_api, routes_ld
-from kg.server.cache import CachedGetFastPath, ResultCache
+from kg.server.cache import ResultCache
+from kg.server.fastpath import ApiResponses, FastPath
+from kg.server.local_queries import LocalQueries
 from kg.server.errors import install_error_handlers
 from kg.server.pool import QueryPool
 from kg.server.settings import Settings
@@ -43,6 +50,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        routes_api.warm_lookups(app, info)  # in a thread, while the query workers start
         await pool.start()
         reloading = admin.start_reloading(app)  # SIGHUP and new-version checks
         admin.configure_logging()
@@ -60,11 +68,13 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     app.state.store_version = info.version
     app.state.pool = pool
     app.state.cache = ResultCache(cfg.cache_bytes, cfg.cache_entry_bytes)
+    app.state.api_responses = ApiResponses()
+    app.state.local_queries = LocalQueries(cfg.local_query_rows)
     if sparql_endpoint:
         pool.attach(app)  # remote failures as 502/504; a new build stamp is a new version
 
     install_error_handlers(app)
-    app.add_middleware(CachedGetFastPath)  # first, so CORS (if any) still wraps it
+    app.add_middleware(FastPath)  # first, so CORS (if any) still wraps it
     if cfg.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cfg.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
@@ -81,22 +91,50 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     async def health() -> dict:
         return {"status": "ok", "store_version": app.state.store_version,
                 "workers": pool.size, "workers_replaced": pool.kills, "reloads": pool.reloads,
-                "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses}}
+                "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses},
+                "local_queries": {"answered": app.state.local_queries.answered,
+                                  "passed_on": app.state.local_queries.passed_on},
+                "api_cache": {"hits": app.state.api_responses.hits,
+                              "misses": app.state.api_responses.misses},
+                "process": os.getpid()}
 
     return app
 
 
+SERVE_ENV = "KG_SERVE_CONFIG"  # how `serve` hands store and settings to its HTTP processes
+
+
 def serve(store_path: Path, host: str = "127.0.0.1", port: int = 8000, **settings) -> None:
-    """Run the server until interrupted; in-flight requests finish on shutdown."""
+    """Run the server until interrupted; in-flight requests finish on shutdown.
+
+    With http_processes > 1, uvicorn's supervisor runs that many processes on one listening
+    socket (both cores parse HTTP); SIGHUP to the supervisor restarts them one by one on the
+    store's current version, SIGTERM/SIGINT shut them down gracefully.
+    """
     import uvicorn
 
-    app = create_app(store_path, **settings)
-    cfg: Settings = app.state.settings
-    uvicorn.run(
-        app, host=host, port=port, log_level="info",
+    cfg = Settings.from_kwargs(**settings)  # wrong settings fail here, in this process
+    store_info(Path(store_path))
+    options = dict(
+        host=host, port=port, log_level="info",
         # A query too long for a URL must reach the endpoint to get its 414 and message, not
         # die in the HTTP parser: percent-encoded CJK text is up to 9 bytes per character.
         h11_max_incomplete_event_size=max(64 * 1024, cfg.max_query_length * 9 + 16 * 1024),
         timeout_graceful_shutdown=int(cfg.query_timeout) + 5,
         server_header=False,
     )
+    if cfg.http_processes <= 1:
+        uvicorn.run(create_app(store_path, **settings), **options)
+        return
+    # uvicorn starts each process afresh (spawn) from an import string: the store and the
+    # settings travel in the environment (the token too: /proc/PID/environ is private).
+    os.environ[SERVE_ENV] = json.dumps({"store": str(store_path), "settings": asdict(cfg)},
+                                       default=str)
+    uvicorn.run("kg.server.app:app_from_environment", factory=True,
+                workers=cfg.http_processes, **options)
+
+
+def app_from_environment() -> FastAPI:
+    """create_app for one of serve's HTTP processes (from the SERVE_ENV variable)."""
+    given = json.loads(os.environ[SERVE_ENV])
+    return create_app(Path(given["store"]), **given["settings"])

@@ -5,11 +5,12 @@ JSON or text/plain, whichever the client's Accept prefers.
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import sparql
@@ -42,8 +43,8 @@ SPARQL_STATUS: dict[type, tuple[int, str]] = {
 }
 
 
-def sparql_error_response(request: Request, exc: Exception) -> Response:
-    """The answer to a failed SPARQL request, as JSON or text per the client's Accept."""
+def sparql_error_parts(accept: str | None, exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, raw headers and body of a failed SPARQL request: JSON or text per Accept."""
     if isinstance(exc, RequestError):
         status, error, detail, headers = exc.status, exc.error, exc.detail, dict(exc.headers)
     else:
@@ -53,9 +54,23 @@ def sparql_error_response(request: Request, exc: Exception) -> Response:
     if status == 503:
         headers.setdefault("Retry-After", "1" if isinstance(exc, EndpointBusy) else "5")
         log.warning("sparql %s: %s", error, detail)  # the query text stays out of the log
-    if prefers_json(request.headers.get("accept")):
-        return JSONResponse({"error": error, "detail": detail}, status, headers=headers)
-    return PlainTextResponse(f"{error}: {detail}\n", status, headers=headers)
+    if prefers_json(accept):
+        body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False,
+                          separators=(",", ":")).encode()
+        media = b"application/json"
+    else:
+        body, media = f"{error}: {detail}\n".encode(), b"text/plain; charset=utf-8"
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw += [(b"content-type", media), (b"content-length", str(len(body)).encode())]
+    return status, raw, body
+
+
+def sparql_error_response(request: Request, exc: Exception) -> Response:
+    """sparql_error_parts as a Starlette response (for routes that return one)."""
+    status, raw, body = sparql_error_parts(request.headers.get("accept"), exc)
+    response = Response(body, status)
+    response.raw_headers = raw
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

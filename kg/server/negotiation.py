@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.sparql import FORMATS, GRAPH, SOLUTIONS, ResultFormat, format_named
 
@@ -68,6 +69,8 @@ def choose(ranges: list[MediaRange], offers: list[ResultFormat]) -> ResultFormat
     return best
 
 
+# Clients send a handful of distinct Accept headers: each is parsed and decided once.
+@lru_cache(maxsize=512)
 def negotiate(accept: str | None, format_param: str | None) -> tuple[str | None, str | None]:
     """The format names for a SELECT/ASK and for a CONSTRUCT/DESCRIBE answer (None: none fits).
 
@@ -84,6 +87,7 @@ def negotiate(accept: str | None, format_param: str | None) -> tuple[str | None,
     return picks[0], picks[1]
 
 
+@lru_cache(maxsize=512)
 def prefers_html(accept: str | None) -> bool:
     """A browser: text/html named explicitly and liked at least as much as any result format."""
     ranges = parse_accept(accept)
@@ -95,6 +99,7 @@ def prefers_html(accept: str | None) -> bool:
     return html >= results
 
 
+@lru_cache(maxsize=512)
 def prefers_json(accept: str | None) -> bool:
     """For error bodies: JSON when the client accepts JSON over plain text."""
     ranges = parse_accept(accept)

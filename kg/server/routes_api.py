@@ -17,6 +17,7 @@ lookup is a dictionary read on the event loop, without a thread hop.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from kg.server.errors import RequestError
 from kg.vocab import entity_iri, iri_key
 
 router = APIRouter(tags=["lookups"])
+log = logging.getLogger("kg.server")
 
 CACHE_ENTRIES = 4096  # answers kept per server process (small JSON-able values)
 MAX_LIMIT = 1000
@@ -91,20 +93,62 @@ class Lookups:
 
 
 _init_lock = threading.Lock()
+KEPT_VERSIONS = 2  # the version served and the one a reload is switching to
+
+
+def _lookups_of(app, version_path: Path, version: str) -> tuple[Lookups, bool]:
+    """The Lookups of one store version, and whether they were made just now."""
+    kept = _kept(app)
+    found = kept.get(version)
+    if found is not None:
+        return found, False
+    with _init_lock:
+        found = kept.get(version)
+        if found is not None:
+            return found, False
+        found = kept[version] = Lookups(version_path, version)
+        for old in list(kept)[:-KEPT_VERSIONS]:
+            del kept[old]
+        return found, True
+
+
+def _kept(app) -> dict[str, Lookups]:
+    with _init_lock:
+        if not hasattr(app.state, "lookups_by_version"):
+            app.state.lookups_by_version = {}
+    return app.state.lookups_by_version
 
 
 def lookups(request: Request) -> Lookups:
     """The Lookups of the store version the app serves now (a reload swaps in a new one;
     requests in flight keep the old one until they finish)."""
-    app = request.app
-    info = app.state.store_info
-    found = getattr(app.state, "lookups", None)
-    if found is None or found.version != info.version:
-        with _init_lock:
-            found = getattr(app.state, "lookups", None)
-            if found is None or found.version != info.version:
-                found = app.state.lookups = Lookups(info.version_path, info.version)
-    return found
+    info = request.app.state.store_info
+    return _lookups_of(request.app, info.version_path, info.version)[0]
+
+
+def warm_lookups(app, info) -> None:
+    """Open the lookups of a store version and build what they derive from it (label index,
+    policy links, entity graph) in a background thread, so the first lookups of a freshly
+    started or reloaded server do not each pay for it. Requests arriving meanwhile wait for
+    the part they need (built once)."""
+    try:
+        found, made = _lookups_of(app, info.version_path, info.version)
+    except (OSError, RuntimeError) as e:  # a version that does not open: the reload says so
+        log.warning("the lookups of version %s cannot be opened: %s", info.version, e)
+        return
+    if made:
+        threading.Thread(target=_warm, args=(found,), name="kg-lookups-warm",
+                         daemon=True).start()
+
+
+def _warm(lk: Lookups) -> None:
+    try:
+        lk.label_index()
+        lk.labels()
+        lk.derived("policy_links", _policy_links)
+        lk.derived("graph", _graph)
+    except Exception as e:  # warming is an optimisation: the first request builds it instead
+        log.warning("warming the lookups of version %s failed: %s", lk.version, e)
 
 
 def path_key(key: str) -> str:

@@ -13,7 +13,8 @@ MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
 @dataclass(frozen=True)
 class Settings:
     query_timeout: float = 30.0  # seconds one query may run before it is stopped (503)
-    workers: int = max(2, os.cpu_count() or 2)  # query worker processes
+    workers: int = max(2, os.cpu_count() or 2)  # query worker processes (per HTTP process)
+    http_processes: int = 1  # processes parsing HTTP on one port (kg serve: --http-processes)
     memory_limit_mb: int = 4096  # address space of one query worker
     queue_timeout: float | None = None  # seconds to wait for a free worker; default: query_timeout
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
@@ -21,6 +22,9 @@ class Settings:
     max_result_rows: int = 1_000_000  # solutions or triples of one result
     max_result_bytes: int = 256 * 2**20  # serialized size of one result
     allowed_services: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    # Single-pattern lookups answered in the server process up to this many solutions
+    # (kg.server.local_queries); 0: every query goes to a worker.
+    local_query_rows: int = 2000
     cache_bytes: int = 64 * 2**20  # answered results kept for repeated queries (0: no cache)
     cache_entry_bytes: int = 8 * 2**20  # results larger than this are not cached
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser

@@ -27,7 +27,7 @@ from kg import store
 from kg.server.admin import check_token, reload_store
 from kg.server.errors import RequestError
 from kg.server.pool import _worker_env
-from kg.server.sparql_route import FORM, UPDATE, _check_length, _read_body, _utf8
+from kg.server.sparql_route import FORM, UPDATE, _check_length, _utf8, read_request_body
 
 router = APIRouter()
 
@@ -112,7 +112,7 @@ async def _update_text(request: Request) -> str:
     if media not in (UPDATE, FORM):
         raise RequestError(415, "unsupported media type",
                            f"a POST to /update needs Content-Type {UPDATE} or {FORM}")
-    text = _utf8(await _read_body(request))
+    text = _utf8(await read_request_body(request))
     params = list(request.query_params.multi_items())
     if media == FORM:
         params += parse_qsl(text, keep_blank_values=True)
@@ -124,7 +124,7 @@ async def _update_text(request: Request) -> str:
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
         raise RequestError(400, "not supported", "using-graph-uri and using-named-graph-uri "
                            "are not supported; use USING / WITH in the update")
-    _check_length(request, text)
+    _check_length(request.method, text, request.app.state.settings.max_query_length)
     return text
 
 
