@@ -74,3 +74,9 @@ def test_projects_and_sites_are_not_companies():  # seed 000 lines 33, 59, 63
 def test_newspapers_and_their_owners():  # seed 000 line 48; gwr-2008
     assert {"商务部", "国际商报"} <= orgs_in("长坝镇“商会力量”特色案例获商务部国际商报专版报道。")
     assert "教育部直属师范大学" in orgs_in("2007年开始在教育部直属师范大学实施师范生免费教育试点。")
+
+
+def test_a_hospital_or_college_being_built_is_no_organisation():  # seed 000, Hainan 2025
+    assert "福康医院" not in orgs_in("区妇幼保健院儿科大楼建设等项目有序推进，福康医院建成投用，下派专家座诊2300余人次。")
+    assert "北京大学口腔医院三亚医院" not in orgs_in("上海儿童医学中心海南医院、北京大学口腔医院三亚医院竣工。")
+    assert "四川大学" in orgs_in("与四川大学签订战略合作协议。")

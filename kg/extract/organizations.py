@@ -78,6 +78,12 @@ def national_companies() -> re.Pattern:
     return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?:{trades})?")
 
 
+# Organisations that are also buildings: followed by a construction verb or closing a list
+# of projects they are the works, not the body (left to the projects extractor).
+FACILITY_SUFFIXES = ("医院", "卫生院", "学院", "学校", "中学", "小学", "幼儿园")
+BEING_BUILT = re.compile(r"(?:建成|投用|投运|开工|竣工|迁建|改扩建|主体完工|等(?:[^，。；、]{0,6})(?:项目|载体))")
+
+
 def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     table, pattern = organization_suffixes()
     out = []
@@ -111,6 +117,8 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         if (len(body) < table[suffix] or body in GENERIC_BODIES or body in governing_words() or not HAN.search(body + suffix)
                 or body[0].isdigit()):
             continue
+        if suffix.endswith(FACILITY_SUFFIXES) and BEING_BUILT.match(text, m.end()):
+            continue  # 某某医院建成投用, 某学院等项目: a facility being built is a project
         if suffix in ("局", "委员会", "办公室") and not ADMIN_PREFIX.match(body):
             continue  # 格局, 布局; a committee or office is named by whose it is
         out.append((start, m.end(), "organization.suffix"))
