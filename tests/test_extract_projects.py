@@ -163,3 +163,14 @@ def test_kinds_of_works_counted_are_not_projects():  # seed 000, Tianjin and Cho
     assert not projects("完成口袋公园2处、山城绿道1条、街头绿地提质项目2个。")
     assert not projects("集中力量分年度实施城市管网改造，全年改造燃气管网723公里、供热管网1122公里。")
     assert "双河镇生活垃圾中转站" in projects("新建双河镇生活垃圾中转站1座。")
+
+
+def test_a_bracketed_list_of_named_works_gives_each_item():  # seed 000
+    found = projects("渝湘高铁武隆南站综合交通枢纽完成房屋征收及房屋拆除、市政道路（站南路、站西路、站北路）及站前广场主体建设。")
+    assert {"站南路", "站西路", "站北路", "站前广场"} <= set(found)
+    assert not any("（" in n for n in found)
+
+
+def test_a_bracket_of_sections_stays_in_the_name():  # seed 000
+    found = projects("乌江白马电航枢纽工程库区武隆县城段防护工程（北岸苏家河至乌江三桥段、北岸乌江二桥至乌江大桥段）开工。")
+    assert any(n.endswith("乌江大桥段）") for n in found)

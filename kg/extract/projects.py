@@ -111,6 +111,7 @@ def extract_projects(doc: Document) -> Document:
             found += [f for f in _clause_projects(doc.text, cs, ce, sent.end)
                       if not any(r[0] <= f[0] < r[1] or f[0] <= r[0] < f[1] for r in found)]
         planning = _in_plan(doc, sent)
+        found = [g for f in found for g in _split_bracket_list(doc.text, f)]
         for start, end, status, rule, works in found:
             if planning:
                 status = PLAN_STATUS.get(status, status)
@@ -126,6 +127,29 @@ def extract_projects(doc: Document) -> Document:
                                         text=text, name=project_name(text + works),
                                         attrs={"status": status}, rule=rule))
     return doc
+
+
+# 市政道路（站南路、站西路、站北路）及站前广场: a category whose bracket lists the works by
+# name; each listed item is a project, and so is a suffix name joined after the bracket.
+# A bracket of sections or phases (（北岸A至B段、C至D段）) belongs to the name.
+BRACKET_LIST = re.compile(r"（([^（）]{2,40}、[^（）]{2,40})）")
+
+
+def _split_bracket_list(text: str, found: tuple) -> list[tuple]:
+    start, end, status, rule, works = found
+    m = BRACKET_LIST.search(text, start, end)
+    if not m or rule == "projects.road":
+        return [found]
+    items = split_spans(text, m.start(1), m.end(1), ITEM_SEPS)
+    if any(text[a:b].endswith(("段", "期", "标")) or not 2 <= b - a <= 12 for a, b in items):
+        return [found]
+    out = [(a, b, status, "projects.bracket_list", "") for a, b in items]
+    rest = re.match(r"[及和与]", text[m.end():end])
+    if rest:
+        tail = _suffix_name(text, m.end() + 1, end, at_end=True)
+        if tail:
+            out.append((tail[0], tail[1], status, rule, works))
+    return out
 
 
 # In a plan section a verb states a goal, not a fact: 开工建设X means X is still planned,
