@@ -243,3 +243,14 @@ def test_column_row_labels_of_task_columns_are_programmes():  # seed 000, 专栏
     assert "国际创客村" not in rows  # a column of platforms lists things, not programmes
     assert not any(n.startswith(("加快", "持续", "深耕")) for n in rows)  # tasks, not names
     assert "生态工业结构优化" not in rows  # a goal
+
+
+def test_a_quote_takes_its_demonstration_belt_head():  # seed 000
+    assert "“一廊一带”现代农业产业发展示范带" in strategies_in("打造“一廊一带”现代农业产业发展示范带。")
+
+
+def test_quotes_listed_with_events_before_deng_huodong_are_events():  # seed 000, Zhejiang 2025
+    found = strategies_in("持续开展“双创周”“文化科技卫生三下乡”“科技活动周”“全国科普日”等活动。")
+    assert "“文化科技卫生三下乡”" not in found
+    found = strategies_in("实施新消费品牌培育行动，开展“浙里来消费”“浙夜好生活”等系列活动200场以上。")
+    assert "“浙里来消费”" in found  # campaigns alone stay

@@ -36,7 +36,7 @@ QUOTED_KIND_WORDS = {
     "整治": "campaign", "示范建设": "programme", "活动": "campaign",
     "清单": "mechanism", "改革突破": "reform", "运行机制": "mechanism", "服务": "programme",
     "比拼": "mechanism", "政策": "programme", "工具箱": "programme",
-    "服务机制": "mechanism", "工作机制": "mechanism",
+    "服务机制": "mechanism", "工作机制": "mechanism", "示范带": "programme",
 }
 # A quote followed by these names a project, an event or a place, not a strategy.
 QUOTED_NOT_STRATEGY = ("项目", "平台", "景区", "基地", "公司", "企业家", "单位", "问题", "目标",
@@ -196,7 +196,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             continue
         if re.match(r"(?:特色)?应用(?!试点|示范)", text[m.end():m.end() + 6]) and not CODED.search(core):
             continue  # “X”应用 is an app (a project); “7+3”应用 a programme of apps
-        if negative:
+        if negative or _in_event_list(text, m.start(), m.end(), lo, hi):
             continue
         end, kind = _kind_tail(text, m.end(), hi, suffixes)
         if kind is None and (core.isdigit() or PERIOD.match(core)):
@@ -242,6 +242,34 @@ def _parallel_formulas(text: str, lo: int, hi: int, apps: set) -> list[Candidate
         out.append(Candidate(m.start(), m.end(), m.group(), "programme", "strategy.quoted",
                              core=(m.start(), m.end())))
     return out
+
+
+EVENT_RUN_CLOSE = re.compile(r"等(?:[\d一二三四五六七八九十]+[项个场大])?(?:系列)?(?:活动|赛事|节会|展会)")
+
+
+def _in_event_list(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Whether a quote is in a run closed by 等活动 that holds an event (“科技活动周”,
+    “全国科普日”): the run lists events then; a run of campaigns alone stays."""
+    a = start
+    while a > lo and text[a - 1] == "”":
+        a = text.rfind("“", lo, a - 1)
+        if a < 0:
+            return False
+    b = _run_end(text, end, hi)
+    if not EVENT_RUN_CLOSE.match(text, b):
+        return False
+    cores = [plain(q) for q in QUOTE.findall(text[a:b])]
+    return any(c.endswith(EVENT_ENDINGS) and not c.endswith(NOT_EVENT_ENDINGS) for c in cores)
+
+
+def _run_end(text: str, pos: int, hi: int) -> int:
+    """The end of the run of back-to-back quotes that a quote ending at pos belongs to."""
+    while pos < hi and text[pos] == "“":
+        close = text.find("”", pos, hi)
+        if close < 0:
+            break
+        pos = close + 1
+    return pos
 
 
 # Verbs that take a programme as object: a quote right after them names one (落实“十件大事”).
