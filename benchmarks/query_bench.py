@@ -234,6 +234,8 @@ def bench_scenarios(servers: Servers, mix: dict[str, list[str]], connections: li
                 if scenario == "repeated":  # dashboards: each query was asked before
                     for q in mix[scenario]:
                         get(endpoint + "?query=" + urllib.parse.quote(q))
+                    # ... by every serving process (each keeps its own cache): steady state
+                    wrk(base, paths, 8, 2.0, False, workdir)
                 seconds = max(duration, HEAVY_SECONDS) if scenario == "heavy" else duration
                 runs[name] = wrk(base, paths, c, seconds, unique, workdir)
             rows.append({"scenario": scenario, "connections": c, **runs})

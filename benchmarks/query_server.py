@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def app_factory():
     from kg.server.app import create_app
     return create_app(Path(os.environ["KG_BENCH_STORE"]),
-                      workers=int(os.environ.get("KG_BENCH_WORKERS", "2")))
+                      workers=int(os.environ.get("KG_BENCH_WORKERS", "2")), warm_at_start=True)
 
 
 def main() -> None:

@@ -63,7 +63,7 @@ async def reload_store(app: FastAPI, reason: str) -> dict:
             raise RequestError(409, "store unusable", f"the store cannot be reloaded: {e}; "
                                f"still serving version {state.store_version}") from None
         previous = state.store_version
-        if info.version != previous:  # built while the new workers start
+        if info.version != previous and state.api_in_use:  # built while new workers start
             routes_api.warm_lookups(app, info)
         try:
             changed = await state.pool.reload(info.version_path)

@@ -50,7 +50,8 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        routes_api.warm_lookups(app, info)  # in a thread, while the query workers start
+        if cfg.warm_at_start:  # in a thread, while the query workers start
+            routes_api.warm_lookups(app, info)
         await pool.start()
         reloading = admin.start_reloading(app)  # SIGHUP and new-version checks
         admin.configure_logging()
@@ -69,6 +70,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     app.state.pool = pool
     app.state.cache = ResultCache(cfg.cache_bytes, cfg.cache_entry_bytes)
     app.state.api_responses = ApiResponses()
+    app.state.api_in_use = cfg.warm_at_start  # then a reload warms the new version too
     app.state.local_queries = LocalQueries(cfg.local_query_rows)
     if sparql_endpoint:
         pool.attach(app)  # remote failures as 502/504; a new build stamp is a new version

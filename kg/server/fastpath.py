@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from kg.server.routes_api import warm_lookups
 from kg.server.sparql_route import serve_sparql
 
 SPARQL_PATHS = frozenset(("/sparql", "/sparql/"))
@@ -83,6 +84,9 @@ class FastPath:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        if not state.api_in_use:  # the lookups are wanted: build what they share, once
+            state.api_in_use = True
+            warm_lookups(scope["app"], state.store_info)
         start: dict = {}
 
         async def keeping_send(message):

@@ -30,7 +30,11 @@ _cache_lock = Lock()
 
 def _cached(request: Request, key: tuple, compute: Callable[[Store], object]):
     """compute(store) once per store version and key."""
-    info = request.app.state.store_info
+    return cached_for(request.app.state.store_info, key, compute)
+
+
+def cached_for(info, key: tuple, compute: Callable[[Store], object]):
+    """compute(store) once per store version (info: kg.store.StoreInfo) and key."""
     full_key = (info.version,) + key
     with _cache_lock:
         if full_key in _cache:
@@ -47,6 +51,24 @@ def _cached(request: Request, key: tuple, compute: Callable[[Store], object]):
         while len(_cache) > CACHE_ENTRIES:
             _cache.popitem(last=False)
     return value
+
+
+def warm_analyses(info) -> None:
+    """Compute the analyses the routes answer by default (in the calling thread), so the
+    first ask does not hold other requests up behind a computation of seconds."""
+    from kg.analysis.linkage import linkage_report
+    from kg.analysis.plan_actual import discrepancies, plan_vs_actual
+    from kg.analysis.structure import centrality, communities, components
+    from kg.analysis.views import entity_graph
+
+    cached_for(info, ("linkage",), lambda st: linkage_report(st).to_dict())
+    cached_for(info, ("plan-actual",), lambda st: [a.to_dict() for a in plan_vs_actual(st)])
+    cached_for(info, ("discrepancies",), lambda st: [d.to_dict() for d in discrepancies(st)])
+    graph = cached_for(info, ("structure-graph",), _structure_graph)
+    cached_for(info, ("centrality", 10), lambda st: {
+        t: [s.to_dict() for s in rows] for t, rows in centrality(graph, 10).items()})
+    cached_for(info, ("communities",), lambda st: [c.to_dict(graph) for c in communities(graph)])
+    cached_for(info, ("components",), lambda st: components(entity_graph(st)))
 
 
 @router.get("/api/analysis/linkage", summary="policy → project linkage: coverage, orphans, per strategy")

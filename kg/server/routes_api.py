@@ -127,26 +127,29 @@ def lookups(request: Request) -> Lookups:
 
 
 def warm_lookups(app, info) -> None:
-    """Open the lookups of a store version and build what they derive from it (label index,
-    policy links, entity graph) in a background thread, so the first lookups of a freshly
-    started or reloaded server do not each pay for it. Requests arriving meanwhile wait for
-    the part they need (built once)."""
+    """Open the lookups of a store version and build, in a background thread, what lookups
+    and analyses derive from it (label index, policy links, entity graph, the default
+    analyses), so the first asks do not each pay for it, nor hold up the requests behind them.
+    Requests arriving meanwhile wait only for the part they need (built once)."""
     try:
         found, made = _lookups_of(app, info.version_path, info.version)
     except (OSError, RuntimeError) as e:  # a version that does not open: the reload says so
         log.warning("the lookups of version %s cannot be opened: %s", info.version, e)
         return
-    if made:
-        threading.Thread(target=_warm, args=(found,), name="kg-lookups-warm",
+    if made or not getattr(found, "warming", False):
+        found.warming = True
+        threading.Thread(target=_warm, args=(found, info), name="kg-lookups-warm",
                          daemon=True).start()
 
 
-def _warm(lk: Lookups) -> None:
+def _warm(lk: Lookups, info) -> None:
+    from kg.server.routes_analysis import warm_analyses
     try:
         lk.label_index()
         lk.labels()
         lk.derived("policy_links", _policy_links)
         lk.derived("graph", _graph)
+        warm_analyses(info)
     except Exception as e:  # warming is an optimisation: the first request builds it instead
         log.warning("warming the lookups of version %s failed: %s", lk.version, e)
 

@@ -25,6 +25,9 @@ class Settings:
     # Single-pattern lookups answered in the server process up to this many solutions
     # (kg.server.local_queries); 0: every query goes to a worker.
     local_query_rows: int = 2000
+    # Build lookup indexes and default analyses at start; otherwise at the first /api/ request
+    # (servers that never answer one pay nothing). Reloads rebuild them once /api/ is in use.
+    warm_at_start: bool = False
     cache_bytes: int = 64 * 2**20  # answered results kept for repeated queries (0: no cache)
     cache_entry_bytes: int = 8 * 2**20  # results larger than this are not cached
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser
