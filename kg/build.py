@@ -2,17 +2,20 @@
 
 The build streams, so its memory does not grow with the number of reports:
 1. extract: each file is read, parsed and extracted on its own (in worker processes
-   when there are several); the Document is pickled in the cache and only its summary
-   (counts and resolution keys, see kg.pipeline.DocumentSummary) comes back;
+   when there are several); the Document is pickled in the cache, and the same worker
+   maps it to the body of its named graph (all the graph says that follows from the
+   document alone), an N-Quads file in the cache; only its summary (counts and
+   resolution keys, see kg.pipeline.DocumentSummary) comes back;
 2. resolve: summaries are folded into entities in file order (kg.resolve.Resolver);
-3. map: each document is read back from the cache and mapped to its named graph's
-   quads, written as an N-Quads file in the cache, keyed by the document and by what the
-   graph says of its entities, so an unchanged graph is reused on the next build;
+3. describe: each graph gets a second file with what depends on the whole corpus (its
+   entities' labels and attributes, its figures' labels, the link to its own place),
+   keyed by what it says, so an unchanged one is reused on the next build;
 4. store: the ontology, those files and the gazetteer graph are streamed into a new
    store version that replaces the current one only when complete and when it holds
-   exactly the quads written (see kg.store). When the cache holds the manifest of the
-   current version (which file each graph came from) and few graphs changed, the new
-   version is a copy of the current one with only those graphs replaced.
+   exactly the quads written (see kg.store). A first build loads each body while the
+   other reports are still being extracted. When the cache holds the manifest of the
+   current version (which files each graph came from) and few graphs changed, the new
+   version is a copy of the current one with only those graphs (or descriptions) replaced.
 """
 from __future__ import annotations
 
@@ -26,16 +29,16 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Quad, RdfFormat, parse, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from kg import pipeline, rdf, store
-from kg.model import EntityKind
+from kg.model import Entity, EntityKind
 from kg.resolve import Resolution, Resolver, entity_digest
-from kg.vocab import BASE, ONTOLOGY_GRAPH, RDF, RDFS, SKOS, graph_iri
+from kg.vocab import BASE, KGO, ONTOLOGY_GRAPH, RDF, RDFS, SKOS, graph_iri, iri_key
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf"}
 # Below this many files, worker start-up (each loads jieba and the gazetteer) costs more
@@ -111,11 +114,16 @@ def _pool(jobs: int, work: Callable, items: list) -> tuple[Executor, list[Future
         gc.unfreeze()
 
 
-# ---------------------------------------------------------------- 1. extract
+# ---------------------------------------------------------------- 1. extract (and map)
 
-def _extract(args: tuple[Path, Path, str]) -> pipeline.DocumentResult:
-    path, cache_dir, fingerprint = args
-    return pipeline.process_file(path, cache_dir, fingerprint, keep_document=False)
+def _extract(args: tuple[Path, Path, str, str]) -> pipeline.DocumentResult:
+    """Extract one file into the cache and write its graph's body (see `ensure_body`),
+    keyed as if the document's key were its file stem; return the summary only."""
+    path, cache_dir, fingerprint, rdf_fp = args
+    r = pipeline.process_file(path, cache_dir, fingerprint, keep_document=False)
+    if r.error is None and r.cache_file is not None:
+        ensure_body(r.cache_file, path, path.stem, r.summary, rdf_fp)
+    return r
 
 
 def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
@@ -123,7 +131,8 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
                  timings: Counter | None = None) -> Iterator[pipeline.DocumentResult]:
     """Extract every file into the cache; yield the results (summaries) in file order."""
     fingerprint = pipeline.code_fingerprint()
-    work = [(f, cache_dir, fingerprint) for f in files]
+    (cache_dir / QUADS_DIR).mkdir(parents=True, exist_ok=True)
+    work = [(f, cache_dir, fingerprint, rdf_fingerprint()) for f in files]
     jobs = min(jobs or os.cpu_count() or 1, len(files))
     to_extract = sum(1 for f in files if not _is_cached(f, cache_dir, fingerprint))
     if jobs > 1 and to_extract >= PARALLEL_THRESHOLD:
@@ -162,44 +171,66 @@ class _Planned:
     path: Path
     key: str
     cache_file: Path
+    cached: bool = False  # its extraction came from the cache
 
 
-def _extract_and_resolve(files: list[Path], cache_dir: Path, jobs: int | None,
-                         progress, summary: BuildSummary, stage_times: Counter
-                         ) -> tuple[list[_Planned], Resolution]:
-    resolver = Resolver()
-    planned: list[_Planned] = []
-    by_digest: dict[str, str] = {}
-    stems: Counter[str] = Counter(RESERVED_KEYS)
-    t_resolve, t_start = 0.0, time.perf_counter()
-    for r in run_pipeline(files, cache_dir, jobs, progress, stage_times):
-        stage_times.update(r.timings)
-        summary.cached += r.cached
-        if r.error:
-            summary.failed.append(r.error)
-            continue
-        s = r.summary
-        if s.text_digest in by_digest:
-            summary.warnings.append(f"{r.path.name}: same text as {by_digest[s.text_digest]}; "
-                                    "built once")
-            continue
-        by_digest[s.text_digest] = r.path.name
-        # document keys are file stems, made unique when two folders hold the same name
-        stem = r.path.stem
-        stems[stem] += 1
-        key = stem if stems[stem] == 1 else f"{stem}-{stems[stem]}"
-        planned.append(_Planned(r.path, key, r.cache_file))
-        _count(s, r.path.name, summary)
+class _Extraction:
+    """Extracts the files and folds their summaries into a resolution, in file order,
+    yielding each document as it is planned (so the store can take its body at once)."""
+
+    def __init__(self, files: list[Path], cache_dir: Path, jobs: int | None, progress,
+                 summary: BuildSummary, stage_times: Counter):
+        self.args = files, cache_dir, jobs, progress
+        self.summary, self.stage_times = summary, stage_times
+        self.resolver = Resolver()
+        self.planned: list[_Planned] = []
+        self.resolution: Resolution | None = None
+
+    def __iter__(self) -> Iterator[_Planned]:
+        files, cache_dir, jobs, progress = self.args
+        summary, stage_times = self.summary, self.stage_times
+        by_digest: dict[str, str] = {}
+        stems: Counter[str] = Counter(RESERVED_KEYS)
+        t_resolve, t_start = 0.0, time.perf_counter()
+        for r in run_pipeline(files, cache_dir, jobs, progress, stage_times):
+            stage_times.update(r.timings)
+            summary.cached += r.cached
+            if r.error:
+                summary.failed.append(r.error)
+                continue
+            s = r.summary
+            if s.text_digest in by_digest:
+                summary.warnings.append(f"{r.path.name}: same text as {by_digest[s.text_digest]}; "
+                                        "built once")
+                continue
+            by_digest[s.text_digest] = r.path.name
+            # document keys are file stems, made unique when two folders hold the same name
+            stem = r.path.stem
+            stems[stem] += 1
+            key = stem if stems[stem] == 1 else f"{stem}-{stems[stem]}"
+            plan = _Planned(r.path, key, r.cache_file, r.cached)
+            self.planned.append(plan)
+            _count(s, r.path.name, summary)
+            t = time.perf_counter()
+            self.resolver.add(s.keys)
+            t_resolve += time.perf_counter() - t
+            yield plan
         t = time.perf_counter()
-        resolver.add(s.keys)
-        t_resolve += time.perf_counter() - t
-    t = time.perf_counter()
-    stage_times["extract (wall)"] = t - t_start - t_resolve - stage_times["warm-up (wall)"]
-    resolution = resolver.result()
-    stage_times["resolve"] = t_resolve + time.perf_counter() - t
-    summary.documents = len(planned)
-    summary.entities = {k.value: n for k in EntityKind if (n := len(resolution.of_kind(k)))}
-    return planned, resolution
+        # with a streaming write, this includes loading the bodies that came first
+        stage_times["extract (wall)"] = t - t_start - t_resolve - stage_times["warm-up (wall)"]
+        self.resolution = resolution = self.resolver.result()
+        self.resolver = None  # its groups are the entities' now
+        stage_times["resolve"] = t_resolve + time.perf_counter() - t
+        summary.documents = len(self.planned)
+        summary.entities = {k.value: n for k in EntityKind if (n := len(resolution.of_kind(k)))}
+        if not self.planned:
+            raise BuildError("no document could be built; the store was left as it was:\n  "
+                             + "\n  ".join(summary.failed))
+
+    def run(self) -> tuple[list[_Planned], Resolution]:
+        for _ in self:
+            pass
+        return self.planned, self.resolution
 
 
 def _count(s: pipeline.DocumentSummary, name: str, summary: BuildSummary) -> None:
@@ -215,63 +246,94 @@ def _count(s: pipeline.DocumentSummary, name: str, summary: BuildSummary) -> Non
 
 
 # ---------------------------------------------------------------- 3. map
-
-# The resolution of the running build; set before mapping workers are forked.
-_RESOLUTION: Resolution | None = None
-_DIGESTS: dict[int, bytes] = {}  # id(entity) -> entity_digest, per process
-
+#
+# A document's graph is written as two N-Quads files. The body is all that follows from
+# the document alone (entity IRIs follow from its resolution keys), so it is written by
+# the worker that extracted it, before resolution. The descriptions hold what depends on
+# the whole corpus: each entity's type, labels and attributes (repeated in every graph
+# that mentions it, so one report that adds an alias changes many graphs only by these
+# quads), the labels of its figures (they start with the indicator's label), and the
+# links to the report's own place when that place is an entity.
 
 def rdf_fingerprint() -> str:
     """A hash of the code that shapes the quads, so a change to it remaps every graph."""
-    h = hashlib.sha256(b"rdf-2")  # 2: graph file headers name entities by kind and key
+    # 4: bodies written before resolution; descriptions hold figure labels and place links
+    h = hashlib.sha256(b"rdf-4")
     root = Path(__file__).parent
     for name in ("rdf.py", "vocab.py"):
         h.update((root / name).read_bytes())
     return h.hexdigest()[:12]
 
 
-def _body_digest(doc_summary: pipeline.DocumentSummary, plan: _Planned, res: Resolution,
-                 fingerprint: str) -> str:
-    """What a document's graph, but for its entity descriptions, depends on: its
-    extraction, key, file name and the code (entity IRIs follow from the extraction's
-    resolution keys), and whether its own place is an entity (kgo:aboutPlace, refArea)."""
-    place = bool(doc_summary.place_code
-                 and (EntityKind.PLACE, doc_summary.place_code) in res.entities)
-    return hashlib.blake2b(f"{fingerprint}\0{plan.key}\0{plan.path.name}\0"
-                           f"{plan.cache_file.name}\0{place}".encode(), digest_size=10).hexdigest()
+def body_file(cache_file: Path, key: str, source_name: str, rdf_fp: str) -> Path:
+    """Where a document's body goes: named by its extraction, key, file name and the code."""
+    digest = hashlib.blake2b(f"{rdf_fp}\0{key}\0{source_name}\0{cache_file.name}".encode(),
+                             digest_size=10).hexdigest()
+    return cache_file.parent / QUADS_DIR / f"{cache_file.stem}-{digest}.nq"
 
 
-# An entity's description (type, labels, attributes) is repeated in every graph that
-# mentions it, so one report that adds an alias changes many graphs: only by these quads,
-# which are kept apart from the rest of each graph so that a rebuild swaps only them.
 DESCRIPTION_PREDICATES = {RDF.type, RDFS.label, SKOS.altLabel, *rdf.ATTRIBUTE_PROPERTIES.values()}
 ENTITY_PREFIXES = tuple(f"{BASE}id/{k.value}/" for k in EntityKind)
+FIGURE_PREFIXES = tuple(f"{BASE}id/{role}/" for role in ("target", "observation"))
+PLACE_PREDICATES = {KGO.aboutPlace, KGO.refArea}  # to the report's own place
 
 
 def _is_description(q: Quad) -> bool:
     return q.predicate in DESCRIPTION_PREDICATES and q.subject.value.startswith(ENTITY_PREFIXES)
 
 
-def _described_keys(quads: Iterable[Quad], res: Resolution, keys) -> list[tuple[str, str]]:
-    """The (kind, resolution key) of every entity a graph describes, in order: the graph
-    file's header lists them, so that a rebuild finds each entity without an IRI index
-    over the whole resolution (which, built in every mapping worker, grew with the corpus)."""
-    by_iri: dict[str, tuple[str, str]] = {}
-    for kind, key, *_ in keys.mentions:
-        if (e := res.mention_entities.get((kind, key))) is not None:
-            by_iri.setdefault(rdf.iri_of(e).value, (kind.value, key))
-    for key, _ in keys.indicators:
-        if (e := res.indicator_entities.get(key)) is not None:
-            by_iri.setdefault(rdf.iri_of(e).value, (EntityKind.INDICATOR.value, key))
-    described = dict.fromkeys(q.subject.value for q in quads if _is_description(q))
-    return [by_iri[iri] for iri in described]
+def _provisional(keys, place_code: str) -> Resolution:
+    """The document's entities on their own: the IRIs are the build's (they follow from
+    the resolution keys); what depends on other documents is not written in the body."""
+    resolver = Resolver()
+    resolver.add(keys)
+    res = resolver.result()
+    if place_code and (EntityKind.PLACE, place_code) not in res.entities:
+        res.entities[(EntityKind.PLACE, place_code)] = Entity(
+            kind=EntityKind.PLACE, key=iri_key(place_code), label=place_code)
+    return res
 
 
-def _digest_of(entity) -> bytes:
-    d = _DIGESTS.get(id(entity))
-    if d is None:
-        d = _DIGESTS[id(entity)] = entity_digest(entity)
-    return d
+def ensure_body(cache_file: Path, path: Path, key: str, doc_summary: pipeline.DocumentSummary,
+                rdf_fp: str) -> tuple[Path, dict]:
+    """The body file of a document (made from its cached extraction when missing) and its
+    header: quad count, described entities, figure labels and place links."""
+    body = body_file(cache_file, key, path.name, rdf_fp)
+    try:
+        return body, _read_header(body)
+    except (OSError, ValueError, IndexError, KeyError):
+        pass
+    _, doc = pipeline.load_cached(cache_file, path)
+    doc.attrs["key"] = key
+    keys = doc_summary.keys
+    res = _provisional(keys, doc_summary.place_code)
+    quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, keys)))
+    by_iri: dict[str, list[str]] = {}  # entity IRI -> [kind, resolution key]
+    for kind, rkey, *_ in keys.mentions:
+        by_iri.setdefault(rdf.iri_of(res.mention_entities[(kind, rkey)]).value, [kind.value, rkey])
+    for rkey, _ in keys.indicators:
+        by_iri.setdefault(rdf.iri_of(res.indicator_entities[rkey]).value,
+                          [EntityKind.INDICATOR.value, rkey])
+    indicator_of = {q.subject.value: q.object.value for q in quads if q.predicate == KGO.indicator}
+    described, labels, places, body_quads = {}, [], [], []
+    for q in quads:
+        if _is_description(q):
+            described.setdefault(q.subject.value)
+        elif q.predicate in PLACE_PREDICATES:
+            places.append([q.subject.value, q.predicate.value])
+        elif q.predicate == RDFS.label and q.subject.value.startswith(FIGURE_PREFIXES):
+            kind, rkey = by_iri[indicator_of[q.subject.value]]
+            label = res.indicator_entities[rkey].label
+            if not q.object.value.startswith(label):  # not the shape this expects
+                raise ValueError(f"figure label {q.object.value!r} does not start with {label!r}")
+            labels.append([q.subject.value, rkey, q.object.value[len(label):]])
+        else:
+            body_quads.append(q)
+    header = {"quads": len(body_quads), "described": [by_iri[iri] for iri in described],
+              "labels": labels, "place": [doc_summary.place_code, places]}
+    _write_nq(body, body_quads, f"# {len(body_quads)} quads\n"
+                                f"# {json.dumps(header, ensure_ascii=False)}\n")
+    return body, header
 
 
 def _write_nq(target: Path, quads: Iterable[Quad], header: str) -> None:
@@ -282,81 +344,84 @@ def _write_nq(target: Path, quads: Iterable[Quad], header: str) -> None:
     tmp.replace(target)
 
 
-def _read_header(path: Path) -> tuple[int, list[str]]:
-    """The quad count and the described entities written in a graph file's first lines."""
+def _read_header(path: Path) -> dict:
     with open(path, "rb") as f:
         n = int(f.readline().split()[1])
-        line = f.readline()
-    described = json.loads(line[len(b"# described "):]) if line.startswith(b"# described ") else []
-    return n, described
+        header = json.loads(f.readline()[2:])
+    if header["quads"] != n:
+        raise ValueError(f"{path}: torn header")
+    return header
 
 
-def _map(args: tuple[_Planned, Path, str]) -> tuple[str, tuple[Path, int, Path, int], bool]:
-    """One document's graph as two N-Quads files: its body, and the descriptions of the
-    entities it mentions; each reused from the cache when what it depends on is unchanged."""
-    plan, quads_dir, fingerprint = args
-    res = _RESOLUTION
-    doc_summary, _ = pipeline.load_cached(plan.cache_file, plan.path, document=False)
-    stem = plan.cache_file.stem
-    body = quads_dir / f"{stem}-{_body_digest(doc_summary, plan, res, fingerprint)}.nq"
-    reused = body.exists()
-    if reused:
-        try:
-            n_body, described = _read_header(body)
-        except (OSError, ValueError, IndexError):
-            body.unlink(missing_ok=True)
-            reused = False
-    if not reused:
-        _, doc = pipeline.load_cached(plan.cache_file, plan.path)
-        doc.attrs["key"] = plan.key
-        quads = dict.fromkeys(rdf.document_quads(doc, res.for_document(doc, doc_summary.keys)))
-        body_quads = [q for q in quads if not _is_description(q)]
-        described = _described_keys(quads, res, doc_summary.keys)
-        n_body = len(body_quads)
-        _write_nq(body, body_quads, f"# {n_body} quads\n# described {json.dumps(described)}\n")
-    entities = [res.entities[(EntityKind(kind), key)] for kind, key in described]
+_DIGESTS: dict[int, bytes] = {}  # id(entity) -> entity_digest, for one build
+
+
+def _digest_of(entity) -> bytes:
+    d = _DIGESTS.get(id(entity))
+    if d is None:
+        d = _DIGESTS[id(entity)] = entity_digest(entity)
+    return d
+
+
+def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: Resolution
+                        ) -> tuple[Path, int, bool]:
+    """The descriptions file of a document's graph under the build's resolution (reused
+    when what it says is unchanged): its path, quad count, and whether it was reused."""
+    entities = [res.entities[(EntityKind(kind), key)] for kind, key in header["described"]]
+    code, places = header["place"]
+    place = res.entities.get((EntityKind.PLACE, code)) if code and places else None
     h = hashlib.blake2b(digest_size=10)
     for e in entities:
         h.update(_digest_of(e))
+    for _, key, _ in header["labels"]:
+        h.update(res.indicator_entities[key].label.encode() + b"\0")
+    h.update(b"place" if place is not None else b"")
     desc = body.with_name(f"{body.stem}-{h.hexdigest()}.nq")
     try:
-        n_desc = _read_header(desc)[0]
+        with open(desc, "rb") as f:
+            return desc, int(f.readline().split()[1]), True
     except (OSError, ValueError, IndexError):
-        g = graph_iri(plan.key)
-        desc_quads = dict.fromkeys(q for e in entities for q in rdf.entity_description(e, g))
-        n_desc = len(desc_quads)
-        _write_nq(desc, desc_quads, f"# {n_desc} quads\n")
-        reused = False
-    return plan.key, (body, n_body, desc, n_desc), reused
+        pass
+    g = graph_iri(plan.key)
+    quads = dict.fromkeys(q for e in entities for q in rdf.entity_description(e, g))
+    for figure, key, tail in header["labels"]:
+        quads[Quad(NamedNode(figure), RDFS.label,
+                   rdf.zh(res.indicator_entities[key].label + tail), g)] = None
+    if place is not None:
+        for s, p in places:
+            quads[Quad(NamedNode(s), NamedNode(p), rdf.iri_of(place), g)] = None
+    _write_nq(desc, quads, f"# {len(quads)} quads\n")
+    return desc, len(quads), False
 
 
-class _Mapper:
-    """Maps the documents to N-Quads files, in worker processes when there are several.
+def _body_of(plan: _Planned, rdf_fp: str) -> tuple[Path, dict]:
+    body = body_file(plan.cache_file, plan.key, plan.path.name, rdf_fp)
+    try:
+        return body, _read_header(body)
+    except (OSError, ValueError, IndexError, KeyError):
+        return _make_body((plan, rdf_fp))
 
-    The workers are forked when the mapper is made, so they inherit the resolution, and
-    before the store is opened (forking a process that runs RocksDB threads is unsafe).
-    """
 
-    def __init__(self, planned: list[_Planned], quads_dir: Path, jobs: int | None):
-        fingerprint = rdf_fingerprint()
-        self.work = [(p, quads_dir, fingerprint) for p in planned]
-        jobs = min(jobs or os.cpu_count() or 1, len(planned))
-        self.pool: Executor | None = None
-        self.futures: list[Future] = []
-        if jobs > 1 and len(planned) >= PARALLEL_THRESHOLD:
-            self.pool, self.futures = _pool(jobs, _map, self.work)
+def _make_body(args: tuple[_Planned, str]) -> tuple[Path, dict]:
+    plan, rdf_fp = args
+    doc_summary, _ = pipeline.load_cached(plan.cache_file, plan.path, document=False)
+    return ensure_body(plan.cache_file, plan.path, plan.key, doc_summary, rdf_fp)
 
-    def __iter__(self) -> Iterator[tuple[str, tuple[Path, int, Path, int], bool]]:
-        if self.pool is None:
-            for w in self.work:
-                yield _map(w)
-            return
-        for f in as_completed(self.futures):
-            yield f.result()
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+def _bodies(planned: list[_Planned], jobs: int | None) -> Iterator[tuple[Path, dict]]:
+    """Each planned document's body, in order: made when missing (a document whose key is
+    not its stem, or all of them after the RDF code changed), in workers when many are."""
+    rdf_fp = rdf_fingerprint()
+    missing = [p for p in planned
+               if not body_file(p.cache_file, p.key, p.path.name, rdf_fp).is_file()]
+    jobs = min(jobs or os.cpu_count() or 1, len(missing))
+    if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
+        pool, futures = _pool(jobs, _make_body, [(p, rdf_fp) for p in missing])
+        with pool:
+            for f in futures:
+                f.result()
+    for p in planned:
+        yield _body_of(p, rdf_fp)
 
 
 # ---------------------------------------------------------------- 4. store
@@ -372,12 +437,6 @@ class _Written:
         self.graphs: dict[str, list] = {}
         self.used: set[str] = set()
 
-    def documents(self, mapped: Iterable) -> Iterator[Quad]:
-        for key, files, reused in mapped:
-            self.record(key, files, reused)
-            yield from parse(path=files[0], format=RdfFormat.N_QUADS)
-            yield from parse(path=files[2], format=RdfFormat.N_QUADS)
-
     def record(self, key: str, files: tuple[Path, int, Path, int], reused: bool) -> None:
         body, n_body, desc, n_desc = files
         self.used.update((body.name, desc.name))
@@ -389,37 +448,38 @@ class _Written:
 class _Shared:
     """The two graphs the build writes itself: the ontology and the gazetteer chain."""
 
-    def __init__(self, resolution: Resolution, cache_dir: Path):
+    def __init__(self, cache_dir: Path):
         from kg.ontology import ONTOLOGY_FILES, load_ontology_quads, ontology_path
 
+        self.cache_dir = cache_dir
         self.ontology = dict.fromkeys(load_ontology_quads())
         h = hashlib.blake2b(digest_size=10)
         for name in ONTOLOGY_FILES:  # its blank nodes differ on every parse; the files do not
             h.update(ontology_path(name).read_bytes())
         self.ontology_digest = h.hexdigest()
-        self.gazetteer, self.gazetteer_digest = self._gazetteer(resolution, cache_dir)
+        self.gazetteer: dict = {}
+        self.gazetteer_digest = ""
 
-    @staticmethod
-    def _gazetteer(resolution: Resolution, cache_dir: Path) -> tuple[dict, str]:
+    def add_gazetteer(self, resolution: Resolution) -> None:
         """The gazetteer graph, from the cache when the same places were resolved (so a
         rebuild needs not load the gazetteer)."""
         h = hashlib.blake2b(digest_size=10)
         h.update(rdf_fingerprint().encode())
         for e in resolution.of_kind(EntityKind.PLACE):
             h.update(f"{e.key}\0{e.attrs.get('adcode', '')}\n".encode())
-        digest = h.hexdigest()
-        cached = cache_dir / QUADS_DIR / f"gazetteer-{digest}.nq"
+        self.gazetteer_digest = digest = h.hexdigest()
+        cached = self.cache_dir / QUADS_DIR / f"gazetteer-{digest}.nq"
         if cached.is_file():
             try:
-                return dict.fromkeys(parse(path=cached, format=RdfFormat.N_QUADS)), digest
+                self.gazetteer = dict.fromkeys(parse(path=cached, format=RdfFormat.N_QUADS))
+                return
             except (OSError, SyntaxError, ValueError):
                 pass
-        quads = dict.fromkeys(rdf.gazetteer_quads(resolution))
+        self.gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
-            serialize(quads, f, RdfFormat.N_QUADS)
+            serialize(self.gazetteer, f, RdfFormat.N_QUADS)
         tmp.replace(cached)
-        return quads, digest
 
     def manifest(self) -> dict:
         return {"ontology": [self.ontology_digest, len(self.ontology)],
@@ -435,6 +495,10 @@ def _verify(new_store, written: int) -> None:
                          "kept the previous version")
 
 
+def _parse(path: Path) -> Iterator[Quad]:
+    return parse(path=path, format=RdfFormat.N_QUADS)
+
+
 # ---------------------------------------------------------------- writing a version
 
 MANIFESTS_DIR = "manifests"  # under the cache: which file each graph of a version came from
@@ -443,13 +507,43 @@ MANIFESTS_DIR = "manifests"  # under the cache: which file each graph of a versi
 PATCH_LIMIT = 0.5
 
 
-def _write_full(store_dir: Path, mapper: Iterable, shared: _Shared, written: _Written,
-                write=None):
+def _write_streaming(store_dir: Path, extraction: _Extraction, shared: _Shared,
+                     written: _Written):
+    """A new version written while the reports are extracted: each body goes to the store
+    as soon as its document is extracted, then, after resolution, every graph's
+    descriptions and the gazetteer."""
+    rdf_fp = rdf_fingerprint()
+
     def quads() -> Iterator[Quad]:
         written.n += len(shared.ontology)
         yield from shared.ontology
-        yield from written.documents(mapper)
+        bodies = []
+        for plan in extraction:
+            body, header = _body_of(plan, rdf_fp)
+            yield from _parse(body)
+            bodies.append((plan, body, header))
+        res = extraction.resolution
+        for plan, body, header in bodies:
+            desc, n_desc, reused = ensure_descriptions(plan, body, header, res)
+            written.record(plan.key, (body, header["quads"], desc, n_desc), reused and plan.cached)
+            yield from _parse(desc)
+        shared.add_gazetteer(res)
         written.n += len(shared.gazetteer)
+        yield from shared.gazetteer
+
+    return store.write_version(store_dir, quads(), verify=lambda s: _verify(s, written.n))
+
+
+def _write_full(store_dir: Path, results: list, shared: _Shared, written: _Written,
+                write=None):
+    """A new version from graph files already made, each graph in one piece."""
+    def quads() -> Iterator[Quad]:
+        written.n += len(shared.ontology) + len(shared.gazetteer)
+        yield from shared.ontology
+        for key, files, reused in results:
+            written.record(key, files, reused)
+            yield from _parse(files[0])
+            yield from _parse(files[2])
         yield from shared.gazetteer
 
     write = write or store.write_version
@@ -479,11 +573,10 @@ def _write_manifest(cache_dir: Path, version: str, manifest: dict) -> None:
             f.unlink(missing_ok=True)
 
 
-def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
+def _write_patch(store_dir: Path, old: dict, results: list, shared: _Shared,
                  written: _Written):
     """Write the new version as the current one minus the graphs that changed, plus their
     new content; None when too much changed for that to pay."""
-    results = list(mapper)  # mostly graphs reused from the cache: cheap
     for r in results:
         written.record(*r)
     old_graphs = old.get("graphs", {})
@@ -498,7 +591,7 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
         else:
             changed.append(k)
     if len(changed) + len(gone) > PATCH_LIMIT * len(written.graphs):
-        return None, results
+        return None
     new_shared = shared.manifest()
     remove = [graph_iri(k) for k in changed + gone]
     if old.get("ontology") != new_shared["ontology"]:
@@ -512,16 +605,15 @@ def _write_patch(store_dir: Path, old: dict, mapper: Iterable, shared: _Shared,
         if ONTOLOGY_GRAPH in remove:
             yield from shared.ontology
         for key in changed:
-            yield from parse(path=files[key][0], format=RdfFormat.N_QUADS)
+            yield from _parse(files[key][0])
         for key in changed + described:
-            yield from parse(path=files[key][2], format=RdfFormat.N_QUADS)
+            yield from _parse(files[key][2])
         if rdf.GAZETTEER_GRAPH in remove:
             yield from shared.gazetteer
 
     written.n += len(shared.ontology) + len(shared.gazetteer)
-    info = store.write_version(store_dir, quads(), lambda s: _verify(s, written.n),
-                          base=old["version_path"], remove=remove, remove_quads=stale)
-    return info, results
+    return store.write_version(store_dir, quads(), lambda s: _verify(s, written.n),
+                               base=old["version_path"], remove=remove, remove_quads=stale)
 
 
 def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:
@@ -552,7 +644,6 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
     summary.failed.extend(problems)
     if not files:
         raise BuildError("no report files to build: " + "; ".join(problems or ["no paths given"]))
-    global _RESOLUTION
     try:
         with store.build_lock(store_dir, wait=wait):
             if on_files:
@@ -562,41 +653,40 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                          else Path(tempfile.mkdtemp(prefix=".spool-", dir=store_dir)))
             try:
                 stage_times: Counter[str] = Counter()
-                planned, resolution = _extract_and_resolve(files, cache_dir, jobs, progress,
-                                                           summary, stage_times)
-                if not planned:
-                    raise BuildError("no document could be built; the store was left as it was:\n  "
-                                     + "\n  ".join(summary.failed))
-                quads_dir = cache_dir / QUADS_DIR
-                quads_dir.mkdir(exist_ok=True)
+                extraction = _Extraction(files, cache_dir, jobs, progress, summary, stage_times)
+                shared = _Shared(cache_dir)
                 written = _Written()
-                t = time.perf_counter()
-                _RESOLUTION = resolution
-                shared = _Shared(resolution, cache_dir)
                 old = _read_manifest(store_dir, cache_dir) if use_cache and backend is None else None
-                mapper = _Mapper(planned, quads_dir, jobs)
-                try:
+                if old is None and backend is None:
+                    # a first build: the store takes each body as its report is extracted
+                    info = _write_streaming(store_dir, extraction, shared, written)
+                    stage_times["map+store"] = (time.perf_counter() - t_start
+                                                - sum(v for k, v in stage_times.items() if "wall" in k)
+                                                - stage_times["resolve"])
+                else:
+                    planned, resolution = extraction.run()
+                    t = time.perf_counter()
+                    shared.add_gazetteer(resolution)
+                    results = []
+                    for plan, (body, header) in zip(planned, _bodies(planned, jobs)):
+                        desc, n_desc, reused = ensure_descriptions(plan, body, header, resolution)
+                        results.append((plan.key, (body, header["quads"], desc, n_desc),
+                                        reused and plan.cached))
                     info = None
                     if old is not None:
-                        info, mapper_results = _write_patch(store_dir, old, mapper, shared, written)
-                        if info is None:  # too much changed: write it all, from the same files
-                            written = _Written()
-                            info = _write_full(store_dir, mapper_results, shared, written)
-                        else:
-                            summary.patched = True
-                    else:
-                        info = _write_full(store_dir, mapper, shared, written,
+                        info = _write_patch(store_dir, old, results, shared, written)
+                        summary.patched = info is not None
+                    if info is None:  # a remote store, or too much changed to patch
+                        written = _Written()
+                        info = _write_full(store_dir, results, shared, written,
                                            backend.write_version if backend is not None else None)
-                finally:
-                    mapper.close()
-                stage_times["map+store"] = time.perf_counter() - t
+                    stage_times["map+store"] = time.perf_counter() - t
                 if use_cache and backend is None:
                     _write_manifest(cache_dir, info.version,
                                     {"graphs": written.graphs, **shared.manifest()})
-                _prune_quads(quads_dir, planned,
+                _prune_quads(cache_dir / QUADS_DIR, extraction.planned,
                              written.used | {f"gazetteer-{shared.gazetteer_digest}.nq"})
             finally:
-                _RESOLUTION = None
                 _DIGESTS.clear()
                 if not use_cache:
                     shutil.rmtree(cache_dir, ignore_errors=True)

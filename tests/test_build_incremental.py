@@ -83,3 +83,30 @@ def test_a_removed_report_leaves_the_store(built, tmp_path):
     assert "https://w3id.org/policykg/graph/gwr-1980" not in graphs
     fresh = build([reports], tmp_path / "fresh", use_cache=False)
     assert content(root / "store") == content(tmp_path / "fresh")
+
+
+def test_a_graph_body_follows_from_its_report_alone_and_figure_labels_from_the_corpus(tmp_path):
+    """The body of a report's graph is written when it is extracted, before resolution,
+    so building it alone or among others gives the same file; a figure's label starts
+    with its indicator's label over the whole corpus (kept with the descriptions)."""
+    def bodies(store_dir: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (store_dir / "cache" / "quads").glob("*.nq")
+                if p.name.count("-") == 2}  # cache-file stem + body digest
+
+    alone, both = tmp_path / "alone", tmp_path / "both"
+    alone.mkdir(), both.mkdir()
+    shutil.copy(ADDED, alone / ADDED.name)  # gwr-1980 states figures, the other two none
+    for p in (REPORTS[1], ADDED):
+        shutil.copy(p, both / p.name)
+    build([alone], tmp_path / "store-alone", jobs=1)
+    build([both], tmp_path / "store-both")
+    first, among = bodies(tmp_path / "store-alone"), bodies(tmp_path / "store-both")
+    assert len(first) == 1 and len(among) == 2
+    assert first.items() <= among.items()
+    labels = open_store(tmp_path / "store-both").query(
+        "SELECT ?label ?indicator WHERE { GRAPH ?g { "
+        "?t <https://w3id.org/policykg/ontology#indicator> ?i ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label . "
+        "?i <http://www.w3.org/2000/01/rdf-schema#label> ?indicator } }")
+    rows = [(r["label"].value, r["indicator"].value) for r in labels]
+    assert rows and all(label.startswith(indicator + " ") for label, indicator in rows)
