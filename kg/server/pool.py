@@ -49,7 +49,7 @@ STARTUP_TIMEOUT = 60.0  # seconds for a new worker to open the store
 RESPAWN_DELAY = 1.0  # seconds before trying again when a replacement worker failed to start
 LIGHT, HEAVY = "light", "heavy"
 SHAPES_KEPT = 4096  # query shapes whose cost is remembered (least recently used dropped)
-HEAVY_AFTER = 0.5  # CPU seconds from which a query counts as heavy
+HEAVY_AFTER = 0.1  # CPU seconds from which a query counts as heavy (a lookup takes ~1 ms)
 RECYCLE_AFTER = 10_000  # queries one worker answers before it is replaced by a fresh one
 RECYCLE_GROWTH = 256 * 2**20  # anonymous memory a worker may gain before it is replaced
 
@@ -327,6 +327,7 @@ class QueryPool:
         self.recycled = 0  # workers replaced after recycle_after queries or memory growth
         self.reloads = 0
         self.refused = {LIGHT: 0, HEAVY: 0}  # EndpointBusy answers per class
+        self._starting = 0  # replacements opening the store
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -494,8 +495,11 @@ class QueryPool:
 
     def _finished(self, worker: _Worker, fate: str) -> None:
         self._running.pop(worker, None)
+        if self._closed:  # close() has stopped every worker already
+            worker.kill()
+            return
         stale = worker.store_path != self.store_path  # a reload already replaced it
-        if fate == "idle" and not stale and not self._closed:
+        if fate == "idle" and not stale:
             self._idle.append(worker)
         else:
             with self._lock:
@@ -514,6 +518,7 @@ class QueryPool:
         if self._closed:
             return
         worker = self._spawn()
+        self._starting += 1
 
         def ready() -> None:
             try:
@@ -523,10 +528,15 @@ class QueryPool:
                 worker.kill()
                 self._loop.call_soon_threadsafe(self._replacement_failed, worker)
                 return
-            self._loop.call_soon_threadsafe(self._finished, worker, "idle")
+            self._loop.call_soon_threadsafe(self._replacement_ready, worker)
         self._loop.run_in_executor(self._lifecycle, ready)
 
+    def _replacement_ready(self, worker: _Worker) -> None:
+        self._starting -= 1
+        self._finished(worker, "idle")
+
     def _replacement_failed(self, worker: _Worker) -> None:
+        self._starting -= 1
         with self._lock:
             self._workers.discard(worker)
         if worker.store_path == self.store_path:
@@ -577,7 +587,8 @@ class QueryPool:
         """What the pool is doing now and has done, for /health and benchmarks."""
         now = time.monotonic()
         return {"workers": self.size, "heavy_workers": self.heavy_workers,
-                "busy": len(self._running), "heavy_busy": self._heavy_running(now),
+                "idle": len(self._idle), "busy": len(self._running),
+                "heavy_busy": self._heavy_running(now), "starting": self._starting,
                 "waiting": {k: len(q) for k, q in self._waiting.items()},
                 "refused": dict(self.refused), "replaced": self.kills,
                 "recycled": self.recycled, "reloads": self.reloads,
