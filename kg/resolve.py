@@ -176,11 +176,13 @@ class Resolver:
 
     def result(self) -> Resolution:
         res = Resolution()
+        # each group is dropped once its entity is made, so the two are not both held in
+        # memory (a resolver gives its result once)
         for (kind, key) in sorted(self._groups, key=lambda k: (k[0].value, k[1])):
-            entity = _make_entity(kind, key, self._groups[(kind, key)])
+            entity = _make_entity(kind, key, self._groups.pop((kind, key)))
             res.entities[(kind, key)] = res.mention_entities[(kind, key)] = entity
         for key in sorted(self._indicators):
-            surfaces = self._indicators[key]
+            surfaces = self._indicators.pop(key)
             label = _pick_label(surfaces)
             entity = Entity(kind=EntityKind.INDICATOR, key=iri_key(key), label=label,
                             alt_labels=set(surfaces) - {label})
