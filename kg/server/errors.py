@@ -52,7 +52,8 @@ def sparql_error_parts(accept: str | None, exc: Exception) -> tuple[int, list[tu
                              (400, "bad request"))
         detail, headers = str(exc), {}
     if status == 503:
-        headers.setdefault("Retry-After", "1" if isinstance(exc, EndpointBusy) else "5")
+        headers.setdefault("Retry-After", str(getattr(exc, "retry_after", 1))
+                           if isinstance(exc, EndpointBusy) else "5")
         log.warning("sparql %s: %s", error, detail)  # the query text stays out of the log
     if prefers_json(accept):
         body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False,
