@@ -390,7 +390,7 @@ class QueryPool:
                             f"{self.size} query workers; try again in a moment")
 
     def _retry_after(self, kind: str) -> int:
-        return 1 if kind == LIGHT else max(1, min(int(self.timeout), 30))
+        return 1 if kind == LIGHT else max(1, min(int(self.timeout), 10))
 
     def _may_start(self, kind: str, now: float) -> bool:
         if kind == LIGHT:
