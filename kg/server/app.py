@@ -93,6 +93,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     async def health() -> dict:
         return {"status": "ok", "store_version": app.state.store_version,
                 "workers": pool.size, "workers_replaced": pool.kills, "reloads": pool.reloads,
+                "pool": pool.stats() if hasattr(pool, "stats") else {},  # admission, recycling
                 "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses},
                 "local_queries": {"answered": app.state.local_queries.answered,
                                   "passed_on": app.state.local_queries.passed_on},
