@@ -68,6 +68,15 @@ def process_tree_rss(pid: int) -> int:
     return total
 
 
+def process_rss(pid: int) -> int:
+    """Resident memory in bytes of one process (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -195,7 +204,9 @@ def markdown(args: argparse.Namespace, report: dict) -> str:
               f"Memory (server + workers, RSS MiB): before {rss['before']}, max during "
               f"{report.get('rss_max_mb')}, end {rss['end']}, {args.pause:g} s later "
               f"{rss['after']}, after a memory-exhausting query ({report['exhausting']}) "
-              f"{rss['after_exhausting']}. Pool: {report['health'].get('pool', report['health'])}.",
+              f"{rss['after_exhausting']}; of which the server process alone: "
+              f"{rss['server_process_before']} before, {rss['server_process_after']} after. "
+              f"Pool: {report['health'].get('pool', report['health'])}.",
               ""]
     return "\n".join(lines)
 
@@ -221,12 +232,12 @@ def main() -> int:
         asyncio.run(run_load(url, args.clients, 3, args.heavy_clients, seed=1))  # warm-up
         baseline = asyncio.run(run_load(url, light_clients, args.baseline_seconds, 0, seed=2))
         time.sleep(args.pause)
-        before = process_tree_rss(server.pid)
+        before, server_before = process_tree_rss(server.pid), process_rss(server.pid)
         report = asyncio.run(run_load(url, args.clients, args.seconds, args.heavy_clients,
                                       rss_of=server.pid))
         end = process_tree_rss(server.pid)
         time.sleep(args.pause)
-        after = process_tree_rss(server.pid)
+        after, server_after = process_tree_rss(server.pid), process_rss(server.pid)
         r = httpx.get(url + "/sparql", params={"query": EXHAUSTING}, headers=ACCEPT, timeout=300)
         report["exhausting"] = f"{r.status_code} {r.text[:80].strip()}"
         time.sleep(args.pause)
@@ -240,7 +251,8 @@ def main() -> int:
     report["light_max_vs_heavy_p50"] = round(report["light"]["max_ms"]
                                              / max(report["heavy"]["answered_p50_ms"], 0.1), 2)
     report["rss_mb"] = {k: round(v / 2**20) for k, v in (
-        ("before", before), ("end", end), ("after", after), ("after_exhausting", after_exhausting))}
+        ("before", before), ("end", end), ("after", after), ("after_exhausting", after_exhausting),
+        ("server_process_before", server_before), ("server_process_after", server_after))}
     print(json.dumps(report, indent=1, ensure_ascii=False))
     print(markdown(args, report))
     if args.json:
