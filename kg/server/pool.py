@@ -11,15 +11,17 @@ only its own worker.
 
 Admission is fair between cheap and expensive queries. Each query is classed light or heavy
 by its cost: the CPU time learned per normalised query shape (literals, numbers and comments
-blanked; CPU time, not wall time, so a busy machine does not make cheap queries look dear), or, for a shape not seen yet, an estimate from the query's shape (two or more
-triple patterns made only of variables: a scan joined with a scan). Heavy queries may hold at
-most `heavy_workers` workers at once (by default all but a quarter, at most one per core; at
-least one is always left to light queries, also while killed workers are being replaced), and a light query that runs long counts as heavy while it runs. Each class
-waits in its own FIFO queue, bounded in length and in time; the oldest waiter eligible gets
-the next free worker. A full queue or a wait past `queue_timeout` is EndpointBusy (503 with
-Retry-After). Workers are recycled after `recycle_after` queries, or when their anonymous
-memory grew by more than `recycle_growth` bytes since they started, so memory comes back
-down after a burst or after a query that ballooned.
+blanked; CPU time, not wall time, so a busy machine does not make cheap queries look dear),
+or, for a shape not seen yet, an estimate from its shape (two or more triple patterns made
+only of variables: a scan joined with a scan). Heavy queries may hold at most `heavy_workers`
+workers at once (by default all but a quarter, at most one per core): at least one is always
+left to light queries, also while killed workers are being replaced, and a light query that
+has burnt a heavy one's CPU counts as heavy while it runs. Each class waits in its own FIFO
+queue, bounded in length and in time; the oldest eligible waiter gets the next free worker.
+A full queue or a wait past `queue_timeout` is EndpointBusy (503 with Retry-After). Workers
+are recycled after `recycle_after` queries, or when their anonymous memory grew by more than
+`recycle_growth` bytes since they started, so memory comes back down after a burst or after
+a query that ballooned.
 """
 from __future__ import annotations
 
