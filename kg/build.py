@@ -517,13 +517,14 @@ def _write_streaming(store_dir: Path, extraction: _Extraction, shared: _Shared,
     def quads() -> Iterator[Quad]:
         written.n += len(shared.ontology)
         yield from shared.ontology
-        bodies = []
+        bodies = []  # not their headers: those are read again, one at a time
         for plan in extraction:
-            body, header = _body_of(plan, rdf_fp)
+            body, _ = _body_of(plan, rdf_fp)
             yield from _parse(body)
-            bodies.append((plan, body, header))
+            bodies.append((plan, body))
         res = extraction.resolution
-        for plan, body, header in bodies:
+        for plan, body in bodies:
+            header = _read_header(body)
             desc, n_desc, reused = ensure_descriptions(plan, body, header, res)
             written.record(plan.key, (body, header["quads"], desc, n_desc), reused and plan.cached)
             yield from _parse(desc)
@@ -598,22 +599,35 @@ def _write_patch(store_dir: Path, old: dict, results: list, shared: _Shared,
         remove.append(ONTOLOGY_GRAPH)
     if old.get("gazetteer") != new_shared["gazetteer"]:
         remove.append(rdf.GAZETTEER_GRAPH)
-    stale = [quads_dir / old_graphs[k][2] for k in described]
     files = {r[0]: r[1] for r in results}
+    # a graph whose descriptions changed swaps only the quads that differ (an alias added
+    # to an entity named in fifty reports changes a few quads in each, not their files)
+    stale, fresh = [], []
+    for key in described:
+        before = set(_parse(quads_dir / old_graphs[key][2]))
+        after = set(_parse(files[key][2]))
+        stale.extend(before - after)
+        fresh.extend(after - before)
+    stale_file = quads_dir / f".stale-{os.getpid()}.nq"
+    _write_nq(stale_file, stale, "")
 
     def quads() -> Iterator[Quad]:
         if ONTOLOGY_GRAPH in remove:
             yield from shared.ontology
         for key in changed:
             yield from _parse(files[key][0])
-        for key in changed + described:
             yield from _parse(files[key][2])
+        yield from fresh
         if rdf.GAZETTEER_GRAPH in remove:
             yield from shared.gazetteer
 
     written.n += len(shared.ontology) + len(shared.gazetteer)
-    return store.write_version(store_dir, quads(), lambda s: _verify(s, written.n),
-                               base=old["version_path"], remove=remove, remove_quads=stale)
+    try:
+        return store.write_version(store_dir, quads(), lambda s: _verify(s, written.n),
+                                   base=old["version_path"], remove=remove,
+                                   remove_quads=[stale_file])
+    finally:
+        stale_file.unlink(missing_ok=True)
 
 
 def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> None:
