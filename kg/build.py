@@ -134,12 +134,14 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
     (cache_dir / QUADS_DIR).mkdir(parents=True, exist_ok=True)
     work = [(f, cache_dir, fingerprint, rdf_fingerprint()) for f in files]
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    to_extract = sum(1 for f in files if not _is_cached(f, cache_dir, fingerprint))
-    if jobs > 1 and to_extract >= PARALLEL_THRESHOLD:
+    rdf_fp = work[0][3] if work else ""
+    done = [_is_done(f, cache_dir, fingerprint, rdf_fp) for f in files]
+    if jobs > 1 and sum(1 for d in done if not d) >= PARALLEL_THRESHOLD:
         # workers forked after the warm-up start with jieba and the gazetteer loaded, and
-        # share their memory with the parent (copy-on-write)
+        # share their memory with the parent (copy-on-write); bodies alone need neither
         t = time.perf_counter()
-        pipeline.warm_up()
+        if any(d is None for d in done):
+            pipeline.warm_up()
         if timings is not None:
             timings["warm-up (wall)"] += time.perf_counter() - t
         pool, futures = _pool(jobs, _extract, work)
@@ -157,11 +159,16 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
             yield r
 
 
-def _is_cached(path: Path, cache_dir: Path, fingerprint: str) -> bool:
+def _is_done(path: Path, cache_dir: Path, fingerprint: str, rdf_fp: str) -> bool | None:
+    """Whether a file's extraction and its graph's body are both in the cache: None when
+    its extraction is not, False when only its body is missing."""
     try:
-        return pipeline.cache_file_for(path.read_bytes(), cache_dir, fingerprint).exists()
+        cache_file = pipeline.cache_file_for(path.read_bytes(), cache_dir, fingerprint)
     except OSError:
         return True  # unreadable: the worker reports it, at no cost
+    if not cache_file.exists():
+        return None  # to extract
+    return body_file(cache_file, path.stem, path.name, rdf_fp).exists()
 
 
 @dataclass
