@@ -32,7 +32,7 @@ def normalize_name(text: str) -> str:
 
 
 # "A至B高速公路" is abbreviated by the first characters of its two endpoints and its kind:
-# 成都至重庆高速 → 成渝-like 成重高速, 武隆至两江新区高速公路（平桥至大顺段） → 武两高速（平桥至大顺段）.
+# 成都至重庆高速 → 成渝-like 成重高速, 遵义至重庆高速公路（A至B段） → 遵重高速（A至B段）.
 _ROUTE = re.compile(r"^([\u4e00-\u9fff]{2,6}?)至([\u4e00-\u9fff]{2,6}?)(高速|高铁|铁路|城际|快速路|公路)(.*)$")
 
 

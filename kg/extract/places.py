@@ -71,11 +71,11 @@ SUFFIX_WORD_STARTS = {"乡村", "乡镇", "乡土", "乡贤", "乡愁", "镇村"
                       "省内", "省外", "社区"}
 ADMIN_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区)$")
 HAN = r"\u4e00-\u9fff"
-# A division named after a natural feature (仙女山街道, 峨眉山市): its bare stem of 3+ characters
+# A division named after a natural feature (峨眉山市, 五台山镇): its bare stem of 3+ characters
 # ending in one of these names the feature itself unless the context is administrative.
 NATURAL_SUFFIXES = {"山": "mountain", "峰": "mountain", "岭": "mountain", "峡": "scenic_area",
                     "洞": "scenic_area", "湖": "lake", "江": "river", "河": "river", "溪": "river"}
-# ... administrative context: the stem followed by these (仙女山镇街, 仙女山辖区)
+# ... administrative context: the stem followed by these (峨眉山镇街, 峨眉山辖区)
 ADMIN_FOLLOWERS = ("镇街", "乡镇", "街道", "辖区", "场镇")
 # Built features that are places only where used as a location (在龙山公园, 龙山公园桃花山片区);
 # listed among works (舒河公园、滨河公园等项目) they are projects.
@@ -89,10 +89,10 @@ ESTATE_LIST_END = re.compile(r"等(?:[\d一二三四五六七八九十两]+个)?
 INSTITUTION_SUFFIX = re.compile(r"(?:中学|小学|学校|学院|大学|幼儿园|医院|公司|集团|银行|工程|项目)$")
 # jieba tags that end a name when walking back from a suffix: verbs, adverbs, function words.
 STOP_TAGS = ("v", "vn", "vd", "d", "p", "c", "u", "uj", "r", "q", "f")
-# A route endpoint is cut at these on its right (白马至豹岩段, 武隆至道真高速公路).
+# A route endpoint is cut at these on its right (A至B段, 遵义至重庆高速公路).
 ROUTE_END = re.compile(r"段|高速|高铁|铁路|公路|城际|快速路|连接线|航道|航线|[（(，。、；]|至|等|和")
 # Words after a route endpoint that make a two-character unknown word a pair of abbreviations
-# (渝湘高速, 沪昆高铁), not a place.
+# (沪昆高铁, 京沪高速), not a place.
 ROUTE_NAME_HEAD = re.compile(r"高速|高铁|铁路|城际|快速路")
 # jieba tags of a dictionary word that describes rather than names (中型, 改扩建, 新建).
 DESCRIPTIVE_TAGS = ("a", "b", "v", "vn", "j", "m", "d")
@@ -670,7 +670,7 @@ class PlaceFinder:
         abbr = province_abbreviations()
         if len(name) == 2 and name not in regions() and (
                 ROUTE_NAME_HEAD.match(head or text[e:e + 2]) or name[0] in abbr and name[1] in abbr):
-            return True  # 渝湘高速, 陕川: two places' abbreviations naming a road, not a place
+            return True  # 沪昆高铁, 陕川: two places' abbreviations naming a road, not a place
         self.add(s, e, "other", "route-end")
         return True
 
@@ -723,9 +723,9 @@ class PlaceFinder:
     # -- second looks
 
     def reclassify_feature_stems(self) -> None:
-        """A bare stem like 仙女山 of a division named after a feature (仙女山街道) is the
+        """A bare stem like 峨眉山 of a division named after a feature (峨眉山市) is the
         feature (a scenic area, mountain, river) unless the text is administrative there:
-        a village follows (仙女山荆竹村), 镇街/辖区 follows, or it is listed among divisions."""
+        a village follows (X山Y村), 镇街/辖区 follows, or it is listed among divisions."""
         for c in self.cands:
             surface = self.text[c.start:c.end]
             if c.rule != "abbreviation" or c.division is None or len(surface) < 3 \

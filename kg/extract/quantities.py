@@ -230,7 +230,7 @@ def _subject_from_mentions(doc: Document, mentions, sent_start: int, pos: int) -
     for m in reversed(mentions):
         if m.kind in PROJECT_LIKE and clause_start <= m.start and m.end <= abs_pos:
             if ENUM_CLOSER_RE.match(doc.text, m.end) or doc.text.startswith("、", m.end):
-                return None  # 白马航电枢纽等28个项目: an item of the list, not its subject
+                return None  # X航电枢纽等28个项目: an item of the list, not its subject
             return m.name
     return None
 
