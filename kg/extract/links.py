@@ -2,10 +2,8 @@
 
 Owns the `implements` (project -> strategy) and `locatedIn` (project -> place) relations
 between mentions. It reads the STRATEGY and PLACE mentions the earlier components found
-and the document's structure (sections, 专栏 columns and rows, paragraphs). The one mention it
-adds is structural: a 专栏 row label that names a programme whose row lists projects
-(城市门户更新: 建成A、B…) becomes a STRATEGY mention (rule links.row-programme) when no earlier
-component found a strategy in it.
+and the document's structure (sections, 专栏 columns and rows, paragraphs); it adds no
+mentions (a 专栏 row label naming a programme is the strategies component's strategy.row).
 
 implements, when
 - (column) the project is in a 专栏 row whose label, or whose column's title, names a strategy
@@ -34,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.projects import SUFFIXES, VERB_WORDS
+from kg.extract.projects import VERB_WORDS
 from kg.model import Document, EntityKind, Mention, Relation
 
 # Verbs that put a strategy as the object the project serves (围绕“三次创业”, 融入…建设).
@@ -70,24 +68,12 @@ PROGRESS = re.compile(r"推进|推动|完善|实施|优化|突破|进展|成效|
 PART_LIST = re.compile(r"^(?:[^，,。；;、]{1,4}、)+[^，,。；;、]{1,4}$")
 NAME_COVER = 0.8  # strategies covering this share of a project's name make it a list of programmes
 QUOTES = re.compile(r"[“”\"‘’《》「」\s]")
-# 专栏 row labels that name a programme (城市门户更新, 区级重点民生实事, 清洁能源开发利用), not a task,
-# a goal, a count or a category word.
-PROGRAMME_LEN = (4, 20)
-NOT_PROGRAMME = re.compile(r"[\d“”\"：:，,。；;]")  # counts and quoted formulas are other rules' cases
-GENERIC_LABEL = re.compile(r"^(?:重大|重点|主要|其他|年度|新建|续建|新开工|在建|前期|民生)*"
-                           r"(?:项目|工程|任务|举措|政策|平台|活动|指标|目标|措施|事项|工作)(?:清单|名单)?$")
-GOAL_END = re.compile(r"(?:优化|提升|扩容|增效|提质|提速|增长|壮大|加强|见效|突破|发展|加快)$")
-GROUP_HEADS = ("项目", "工程")  # a label that is a "project" of this kind and lists 3+ others is a programme
-GROUP_MIN = 3
-# 国际创客村, 文旅青创中心: one facility or area, not a programme
-SINGLE_HEADS = tuple(x for x in SUFFIXES if x not in GROUP_HEADS) + ("村", "城", "谷", "街", "区", "镇")
 # a 专栏 row label counting a strategy's parts: (verb) + number + 大 + head noun (深耕“6”大产业链)
 COUNTED_LABEL = re.compile(r"(\d+|[一二三四五六七八九十]+)大?([\u4e00-\u9fff]{2,4})$")
 
 
 def extract_links(doc: Document) -> Document:
     """Append implements and locatedIn relations for every project mention."""
-    _add_row_programmes(doc)
     strategies = [(i, m) for i, m in enumerate(doc.mentions) if m.kind is EntityKind.STRATEGY]
     places = [(i, m) for i, m in enumerate(doc.mentions) if m.kind is EntityKind.PLACE]
     seen: set[tuple[str, int, int]] = set()
@@ -119,43 +105,6 @@ def extract_links(doc: Document) -> Document:
         for li, rule in _project_places(doc, p, places, strategies):
             add("locatedIn", pi, li, p.sentence, rule)
     return doc
-
-
-def _add_row_programmes(doc: Document) -> None:
-    """A 专栏 row whose label is a programme name and whose cell lists projects (城市门户更新:
-    建成A、B、C…) names the programme those projects belong to: the label becomes a STRATEGY
-    mention when no earlier component found one in it. Labels that are tasks (加快…, 持续…),
-    goals (…结构优化, …质效提升), counts (办好“9”大活动), category words (重大项目) or a single
-    facility (国际创客村) name no programme."""
-    for col in doc.columns:
-        for row in col.rows:
-            label = row.label
-            start, end = row.start, row.start + len(label)
-            if doc.text[start:end] != label or not _programme_label(label):
-                continue
-            inside = [m for m in doc.mentions if start <= m.start < end]
-            if any(m.kind is EntityKind.STRATEGY for m in inside):
-                continue
-            projects = [m for m in doc.mentions if m.kind is EntityKind.PROJECT and end <= m.start < row.end]
-            named = [m for m in inside if m.kind is EntityKind.PROJECT]
-            if named and not (named[0].start == start and named[0].end == end
-                              and label.endswith(GROUP_HEADS) and len(projects) >= GROUP_MIN):
-                continue  # the row is about the project it is named after
-            if not projects or label.endswith(SINGLE_HEADS) and not named:
-                continue
-            sent = doc.sentence_at(start)
-            if sent is None:
-                continue
-            doc.add_mention(Mention(kind=EntityKind.STRATEGY, start=start, end=end, sentence=sent.index,
-                                    text=label, attrs={"kind": "programme"}, rule="links.row-programme"))
-
-
-def _programme_label(label: str) -> bool:
-    if not PROGRAMME_LEN[0] <= len(label) <= PROGRAMME_LEN[1] or NOT_PROGRAMME.search(label):
-        return False
-    if GENERIC_LABEL.match(label) or GOAL_END.search(label):
-        return False
-    return not any(label.startswith(v) for v in VERB_WORDS)
 
 
 def _same_span(a: Mention, b: Mention) -> bool:
