@@ -1,5 +1,6 @@
 """Organisation extraction on passages of real reports: district plan reports (seeds 000,
 002), national government work reports (2024, 1980) and a provincial report (Sichuan 2025)."""
+import re
 from pathlib import Path
 
 from kg.extract.organizations import extract_organizations
@@ -80,3 +81,21 @@ def test_a_hospital_or_college_being_built_is_no_organisation():  # seed 000, Ha
     assert "福康医院" not in orgs_in("区妇幼保健院儿科大楼建设等项目有序推进，福康医院建成投用，下派专家座诊2300余人次。")
     assert "北京大学口腔医院三亚医院" not in orgs_in("上海儿童医学中心海南医院、北京大学口腔医院三亚医院竣工。")
     assert "四川大学" in orgs_in("与四川大学签订战略合作协议。")
+
+
+def test_kinds_of_organisations_are_not_names():  # gwr-2010, Guangdong 2025
+    found = orgs_in("鼓励跨国公司在华设立地区总部等各类功能性机构。稳步推进资产管理公司转型。"
+                    "深化行业协会商会改革。主要在证券交易所上市交易的标准化金融产品。"
+                    "加快高水平医院建设。稳步推进国家开发银行商业化转型和农业银行股份制改革。")
+    assert not found & {"跨国公司", "资产管理公司", "行业协会商会", "证券交易所", "高水平医院"}
+    assert {"国家开发银行", "农业银行"} <= found  # a field word (开发, 农业) still names a bank
+
+
+def test_counted_and_clause_bodies_are_not_names():  # Gansu, Guangdong 2025; gwr-2010, gwr-1997
+    found = orgs_in("优化3家国家大学科技园，建强30家高校产业研究院。"
+                    "总结推广金昌、白银、庆阳3个城市医疗集团建设试点经验。"
+                    "拓展文化教育交流，共同弘扬中华文化。"
+                    "办好珠三角与粤东西北经贸合作招商会、世界粤商大会。"
+                    "切实加强人民武装警察部队、公安和国家安全部门建设。")
+    assert not any(re.search(r"\d|个|家|弘扬|招商会", o) for o in found), found
+    assert "国家安全部" not in found

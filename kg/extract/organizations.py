@@ -55,6 +55,10 @@ NOT_COMPANY_AFTER = ("园区", "园", "专家", "示范", "企业", "产业", "�
 PARTNERS = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,10}?)(?:与|和|同)([\u4e00-\u9fffA-Za-z]{2,8}?)"
                       r"(?:深度|战略|全面)?(?:合作|签约|签署|共推|共建|联合)")
 LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}")
+# A count (建强30家…, 3个城市医疗集团, 57户企业集团) or a clause word (包括, 选派, 到) in a body
+# makes it a description of some organisations, not a name.
+COUNTED_BODY = re.compile(r"[\d一二三四五六七八九十两几百千万]+(?:多)?[个家户所名位批]")
+CLAUSE_WORDS = ("包括", "了", "到", "选派", "聘请", "已经", "要", "传承", "弘扬", "建强", "继续")
 NEWSPAPER = re.compile(r"《([^《》]{2,12}(?:日报|报|杂志|电视台))》")
 
 
@@ -62,6 +66,30 @@ NEWSPAPER = re.compile(r"《([^《》]{2,12}(?:日报|报|杂志|电视台))》"
 def organization_suffixes() -> tuple[dict[str, int], re.Pattern]:
     table = {row[0]: int(row[1]) for row in load_table("organization_suffixes.tsv")}
     return table, re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+
+
+@lru_cache(maxsize=None)
+def generic_words() -> frozenset[str]:
+    return frozenset(load_words("organization_generic_words.txt")) | GENERIC_BODIES
+
+
+def is_generic_body(body: str) -> bool:
+    """Whether a body is made only of words that describe a kind of organisation
+    (高水平, 资产管理, 行业): a category such as 跨国公司, not a name."""
+    body = re.sub(r"[“”‘’\s]", "", body)
+    words = generic_words()
+    ok = [True] + [False] * len(body)
+    for i in range(len(body)):
+        if ok[i]:
+            for j in range(i + 1, min(len(body), i + 6) + 1):
+                if body[i:j] in words:
+                    ok[j] = True
+    return ok[len(body)]
+
+
+def is_description(body: str) -> bool:
+    """Whether a body describes organisations instead of naming one: a count or a clause."""
+    return bool(COUNTED_BODY.search(body)) or any(w in body for w in CLAUSE_WORDS)
 
 
 @lru_cache(maxsize=None)
@@ -93,6 +121,8 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         # that extend the suffix itself (集团化, 银行业) rule it out
         if m.end() < hi and text[m.end()] in "化业制式界":
             continue
+        if suffix == "商会" and m.start() > lo and text[m.start() - 1] == "招":
+            continue  # 招商会: a fair (an event), not a chamber of commerce
         start = scan_left(text, m.start(), 24, lo, stop_chars="等、+＋")
         start = strip_left(text, start, m.start(), keep=table[suffix])
         start = trim_long_body(text, start, m.start(), particles="获于为在将向对由的")
@@ -107,8 +137,12 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
                 and not text.startswith(("直属", "所属", "下属", "主管", "部属"), known.end())):
             start = known.end()  # 商务部国际商报: the ministry's newspaper, two names
         body = text[start:m.start()]
-        if not body or any(w in body for w in VAGUE_WORDS):
+        if not body or any(w in body for w in VAGUE_WORDS) or is_description(body):
             continue
+        if is_generic_body(body):
+            continue  # 跨国公司, 证券交易所, 高水平大学: a kind of organisation
+        if suffix == "局" and text[m.end():m.end() + 1] in ("势", "面", "部", "限"):
+            continue  # 局势, 局面: a word that starts with 局
         if suffix == "局" and (len(body) > 10 or body[-1] in "大格布开结全破变新当时战残"):
             continue
         if suffix == "局" and (body.startswith("老") or "老" in body[-4:]
@@ -128,6 +162,8 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     out = []
     for m in known_organizations().finditer(text, lo, hi):
+        if text.startswith("门", m.end()):
+            continue  # 国家安全部门: departments of a field, not the ministry
         out.append((m.start(), m.end(), "organization.known"))
     for m in NEWSPAPER.finditer(text, lo, hi):
         out.append((m.start() + 1, m.end() - 1, "organization.newspaper"))
@@ -171,6 +207,11 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
             ok_context = (COMPANY_CONTEXT_AFTER.match(after)
                           or any(before.endswith(w) for w in COMPANY_CONTEXT_BEFORE)
                           or (in_list and _list_is_companies(text, items, base)))
+            trade_at = max((name_end - len(w) for w in TRADE_WORDS if text.startswith(w, name_end - len(w))),
+                           default=name_end)
+            body = text[start:trade_at]
+            if is_description(body) or (body and is_generic_body(body)):
+                continue  # 弘扬中华文化, 节能环保: a clause or a field, not a company
             if ok_context and 2 <= name_end - start <= 9 and not re.search("[的和对与及]", text[start:name_end]):
                 out.append((start, name_end, "organization.short_name"))
     return out
