@@ -113,7 +113,11 @@ def cmd_serve(args) -> int:
         ("query_timeout", args.timeout), ("workers", args.workers),
         ("memory_limit_mb", args.memory_limit), ("max_result_rows", args.max_rows),
         ("allowed_services", args.allow_service), ("cors_origins", args.cors_origin),
-        ("reload_interval", args.reload_interval)) if v is not None}
+        ("reload_interval", args.reload_interval), ("heavy_workers", args.heavy_workers),
+        ("queue_length", args.queue_length), ("heavy_queue_length", args.heavy_queue_length),
+        ("queue_timeout", args.queue_timeout), ("http_processes", args.http_processes),
+        ("local_query_rows", args.local_query_rows),
+        ("warm_at_start", args.warm_at_start or None)) if v is not None}
     # The token from the environment rather than argv, which other local users can read.
     token = args.token or os.environ.get("KG_TOKEN") or None
     if token or args.enable_update:
@@ -243,10 +247,33 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--build", nargs="*", type=Path, default=None,
                    help="when the store does not exist yet, build these paths first")
     s.add_argument("--timeout", type=float, help="seconds one query may run (default 30)")
-    s.add_argument("--workers", type=int, help="query worker processes (default: cores)")
+    s.add_argument("--workers", type=int,
+                   help="query worker processes per HTTP process (default: cores + 1)")
     s.add_argument("--memory-limit", type=int, metavar="MB",
                    help="memory of one query worker in MiB (default 4096)")
     s.add_argument("--max-rows", type=int, help="rows of one result (default 1000000)")
+    s.add_argument("--heavy-workers", type=int, metavar="N",
+                   help="workers expensive queries may hold at once (default: all but a "
+                        "quarter of --workers, at most one per core; the rest answer cheap "
+                        "queries only)")
+    s.add_argument("--queue-length", type=int, metavar="N",
+                   help="cheap queries that may wait for a worker before 503 + Retry-After "
+                        "(default: 64 or 16 per worker)")
+    s.add_argument("--heavy-queue-length", type=int, metavar="N",
+                   help="expensive queries that may wait for a worker (default: as "
+                        "--queue-length)")
+    s.add_argument("--queue-timeout", type=float, metavar="SECONDS",
+                   help="longest wait for a worker before 503 + Retry-After (default: "
+                        "--timeout)")
+    s.add_argument("--http-processes", type=int, metavar="N",
+                   help="processes parsing HTTP on the one port, each with its own query "
+                        "workers and result cache (default 1)")
+    s.add_argument("--local-query-rows", type=int, metavar="N",
+                   help="single-pattern lookups answered in the server process up to this "
+                        "many rows, without a worker (default 2000; 0: all go to workers)")
+    s.add_argument("--warm-at-start", action="store_true",
+                   help="build the lookup indexes and default analyses at start (default: "
+                        "at the first /api/ request)")
     s.add_argument("--allow-service", action="append", metavar="URL",
                    help="a SERVICE endpoint queries may call (repeatable; default none)")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN",

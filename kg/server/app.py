@@ -46,7 +46,9 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
         info = store_info(Path(store_path))  # a missing or foreign store fails here, clearly
         pool = QueryPool(info.version_path, workers=cfg.workers, timeout=cfg.query_timeout,
                          memory_limit=cfg.memory_limit_mb * 2**20 if cfg.memory_limit_mb else None,
-                         queue_timeout=cfg.queue_timeout)
+                         queue_timeout=cfg.queue_timeout, heavy_workers=cfg.heavy_workers,
+                         queue_length=cfg.queue_length,
+                         heavy_queue_length=cfg.heavy_queue_length)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -96,7 +98,11 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
                 "pool": pool.stats() if hasattr(pool, "stats") else {},  # admission, recycling
                 "cache": {"hits": app.state.cache.hits, "misses": app.state.cache.misses},
                 "local_queries": {"answered": app.state.local_queries.answered,
-                                  "passed_on": app.state.local_queries.passed_on},
+                                  "passed_on": app.state.local_queries.passed_on,
+                                  "max_rows": app.state.local_queries.max_rows},
+                "serving": {"http_processes": cfg.http_processes,
+                            "warm_at_start": cfg.warm_at_start,
+                            "query_timeout": cfg.query_timeout},
                 "api_cache": {"hits": app.state.api_responses.hits,
                               "misses": app.state.api_responses.misses},
                 "process": os.getpid()}

@@ -18,7 +18,9 @@ workers at once (by default all but a quarter, at most one per core): at least o
 left to light queries, also while killed workers are being replaced, and a light query that
 has burnt a heavy one's CPU counts as heavy while it runs. Each class waits in its own FIFO
 queue, bounded in length and in time; the oldest eligible waiter gets the next free worker.
-A full queue or a wait past `queue_timeout` is EndpointBusy (503 with Retry-After). Workers
+Both queues are generous by default (a dashboard's 64 connections of expensive queries wait
+their turn, as with any SPARQL server, rather than being refused); a full queue or a wait past
+`queue_timeout` (by default the query time limit) is EndpointBusy (503 with Retry-After). Workers
 are recycled after `recycle_after` queries, or when their anonymous memory grew by more than
 `recycle_growth` bytes since they started, so memory comes back down after a burst or after
 a query that ballooned.
@@ -54,6 +56,8 @@ SHAPES_KEPT = 4096  # query shapes whose cost is remembered (least recently used
 HEAVY_AFTER = 0.1  # CPU seconds from which a query counts as heavy (a lookup takes ~1 ms)
 RECYCLE_AFTER = 10_000  # queries one worker answers before it is replaced by a fresh one
 RECYCLE_GROWTH = 256 * 2**20  # anonymous memory a worker may gain before it is replaced
+# Waiting queries per class, at least: a dashboard's connections queue rather than get a 503.
+QUEUE_LENGTH = 64
 
 
 class EndpointBusy(SparqlError):
@@ -306,9 +310,10 @@ class QueryPool:
             heavy_workers = min(self.size - max(1, self.size // 4), os.cpu_count() or 1)
         self.heavy_workers = max(1, min(heavy_workers, self.size))
         self.light_reserve = self.size - self.heavy_workers
+        default_length = max(QUEUE_LENGTH, 16 * self.size)
         self.queue_limits = {
-            LIGHT: queue_length or max(64, 16 * self.size),
-            HEAVY: heavy_queue_length or 2 * self.heavy_workers,
+            LIGHT: queue_length or default_length,
+            HEAVY: heavy_queue_length or queue_length or default_length,
         }
         self.costs = QueryCosts(min(HEAVY_AFTER, timeout / 2) if heavy_after is None
                                 else heavy_after)
@@ -589,6 +594,7 @@ class QueryPool:
         """What the pool is doing now and has done, for /health and benchmarks."""
         now = time.monotonic()
         return {"workers": self.size, "heavy_workers": self.heavy_workers,
+                "queue_limits": dict(self.queue_limits), "queue_timeout": self.queue_timeout,
                 "idle": len(self._idle), "busy": len(self._running),
                 "heavy_busy": self._heavy_running(now), "starting": self._starting,
                 "waiting": {k: len(q) for k, q in self._waiting.items()},

@@ -13,10 +13,19 @@ MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
 @dataclass(frozen=True)
 class Settings:
     query_timeout: float = 30.0  # seconds one query may run before it is stopped (503)
-    workers: int = max(2, os.cpu_count() or 2)  # query worker processes (per HTTP process)
+    # Query worker processes (per HTTP process): one per core for expensive queries, plus one
+    # that only cheap queries may use, so a burst of expensive ones never starves lookups.
+    workers: int = (os.cpu_count() or 2) + 1
+    # Workers expensive (heavy) queries may hold at once; default: all but a quarter (at least
+    # one is kept for cheap ones), at most one per core.
+    heavy_workers: int | None = None
+    # Queries that may wait for a worker, per class (cheap, expensive); default: 64 or 16 per
+    # worker, whichever is more. Past it, or past queue_timeout, the answer is 503 + Retry-After.
+    queue_length: int | None = None
+    heavy_queue_length: int | None = None  # default: queue_length
+    queue_timeout: float | None = None  # seconds to wait for a free worker; default: query_timeout
     http_processes: int = 1  # processes parsing HTTP on one port (kg serve: --http-processes)
     memory_limit_mb: int = 4096  # address space of one query worker
-    queue_timeout: float | None = None  # seconds to wait for a free worker; default: query_timeout
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
     max_body_bytes: int = 1_000_000  # request body (413)
     max_result_rows: int = 1_000_000  # solutions or triples of one result
@@ -37,6 +46,13 @@ class Settings:
     reload_interval: float = 2.0  # seconds between checks for a new store version (0: never)
 
     def __post_init__(self):
+        for name in ("workers", "heavy_workers", "queue_length", "heavy_queue_length",
+                     "http_processes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
+        if self.local_query_rows < 0:
+            raise ValueError(f"local_query_rows must be 0 or more, not {self.local_query_rows}")
         if self.enable_update and not self.token:
             raise ValueError("updates need a token: give --token or set KG_TOKEN")
         if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:

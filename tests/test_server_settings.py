@@ -1,0 +1,99 @@
+"""Server settings: `kg serve` flags reach the running server, bad values are refused clearly,
+and the pool's defaults queue expensive queries rather than refuse them."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from conftest import ROOT, free_port
+from kg.server.pool import QUEUE_LENGTH, QueryPool
+from kg.server.settings import Settings
+
+
+def test_serve_flags_reach_the_running_server(sample_store_dir):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(sample_store_dir),
+         "--port", str(port), "--workers", "3", "--heavy-workers", "1", "--queue-length", "7",
+         "--heavy-queue-length", "5", "--queue-timeout", "4", "--timeout", "9",
+         "--http-processes", "2", "--local-query-rows", "11", "--warm-at-start",
+         "--reload-interval", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
+    try:
+        health = _wait_health(process, url)
+        pool = health["pool"]
+        assert (pool["workers"], pool["heavy_workers"]) == (3, 1)
+        assert pool["queue_limits"] == {"light": 7, "heavy": 5}
+        assert pool["queue_timeout"] == 4
+        assert health["local_queries"]["max_rows"] == 11
+        assert health["serving"] == {"http_processes": 2, "warm_at_start": True,
+                                     "query_timeout": 9}
+        # two HTTP processes on the one port: both answer, each with its own pid
+        pids = {httpx.get(url + "/health", timeout=5).json()["process"] for _ in range(40)}
+        assert pids <= _children(process.pid) and len(pids) >= 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def _wait_health(process, url: str) -> dict:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read().decode()
+        try:
+            r = httpx.get(url + "/health", timeout=1)
+            if r.status_code == 200:
+                return r.json()
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("kg serve did not come up")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found.update(int(c) for c in f.read().split())
+    return found
+
+
+def test_a_bad_flag_value_is_a_clear_error(sample_store_dir):
+    out = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(sample_store_dir),
+         "--port", str(free_port()), "--heavy-queue-length", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "heavy_queue_length must be at least 1, not 0" in out.stderr
+
+
+@pytest.mark.parametrize("name", ["workers", "heavy_workers", "queue_length", "http_processes"])
+def test_settings_refuse_counts_below_one(name):
+    with pytest.raises(ValueError, match=f"{name} must be at least 1"):
+        Settings(**{name: 0})
+
+
+def test_pool_defaults_queue_expensive_queries_generously(tmp_path):
+    """No worker is started: the limits are decided when the pool is made."""
+    pool = QueryPool(tmp_path, workers=3, timeout=30)
+    assert pool.heavy_workers == min(2, os.cpu_count() or 1)
+    assert pool.light_reserve >= 1  # cheap queries keep a worker of their own
+    assert pool.queue_limits["heavy"] >= QUEUE_LENGTH >= 64
+    assert pool.queue_timeout == 30  # the wait is bounded by the query time limit
+    short = QueryPool(tmp_path, workers=3, timeout=30, queue_length=10, heavy_queue_length=2)
+    assert short.queue_limits == {"light": 10, "heavy": 2}
+
+
+def test_default_workers_leave_one_for_cheap_queries_beside_one_per_core():
+    assert Settings().workers == (os.cpu_count() or 2) + 1
