@@ -1,5 +1,6 @@
 """Event extraction on passages of real reports: district plan reports (seeds 000, 002),
 national government work reports (2024, 1980) and a provincial report (Sichuan 2025)."""
+import re
 from pathlib import Path
 
 from kg.extract.events import event_name, extract_events
@@ -50,3 +51,27 @@ def test_quoted_festivals_and_series():  # seed 000, lines 145, 193
     assert "“五节三赛”" in found and "大地艺术节" in found
     assert "“啤酒节”" in found and found["“啤酒节”"] == "啤酒节"
     assert "“特色集市”" not in found
+
+
+def test_a_name_starts_after_the_verb_that_holds_the_meeting():  # Guangdong 2025; gwr-2010; Xizang 2025
+    found = events_in("省委召开十三届五次全会，大力弘扬改革开放精神。高规格召开全省旅游发展大会。"
+                      "紧紧抓住中国-东盟自贸区全面建成、上海合作组织召开峰会等机遇。"
+                      "新的一年，我们将继续以20国集团金融峰会等重大国际活动为平台。"
+                      "用好论坛、展会、赛事等重要平台。第四次对口支援西藏工作会议召开十周年。")
+    assert "十三届五次全会" in found and "全省旅游发展大会" in found
+    assert "20国集团金融峰会" in found and "对口支援西藏工作会议" in found.values()
+    assert not any(re.search("召开|继续|用好|^口", t) for t in found), found
+
+
+def test_clauses_and_kinds_of_events_are_not_names():  # gwr-1997; Guangdong, Xizang 2025
+    found = events_in("各级政府都要自觉接受同级人民代表大会及其常委会的监督。"
+                      "持续精简规范会议文件、创建示范、节庆展会论坛。"
+                      "按照十届自治区党委历次全会部署。办好“粤贸全球”展会。")
+    assert not set(found) & {"政府都要自觉接受同级人民代表大会", "节庆展会论坛", "十届自治区党委历次全会"}
+    assert "“粤贸全球”展会" in found
+
+
+def test_a_run_of_plenums_is_one_name():  # Gansu, Guangdong 2025; seed 000 line 87
+    found = events_in("全面贯彻落实党的二十大和二十届二中、三中全会精神。深入贯彻市委六届二次、三次、四次全会精神。")
+    assert {"二十届二中、三中全会", "市委六届二次、三次、四次全会"} <= set(found)
+    assert "三中全会" not in found

@@ -29,6 +29,17 @@ GENERIC_BODIES = {"各类", "系列", "重大", "大型", "重要", "品牌", "�
                   "文化", "专题", "主题", "相关", "各种", "一批", "多场", "本届", "该", "本次",
                   "此次", "各项", "国际性", "全国性", "区域性", "年度", "季度", "本年", "系列化",
                   "招商", "专场", "线上", "线下", "重点", "各级", "这次", "上述"}
+# Words of a body that are kinds of events, not names (节庆展会论坛); a body made only of
+# these and GENERIC_BODIES is a category.
+KIND_WORDS = {"节庆", "展会", "展示", "展演", "会议", "论坛", "活动", "百场", "历次", "同级"}
+# Verbs that hold a meeting: a name starts after them (省委召开十三届五次全会, 用好论坛).
+CONVENING = ("召开", "举办", "举行", "承办", "主办", "办好", "用好", "开好", "出席", "参加")
+# Words of a clause, never of a name (政府都要自觉接受同级人民代表大会, 十届党委历次全会).
+CLAUSE_WORDS = ("要", "都", "接受", "历次", "同级", "各级")
+# A run of plenums of one Party committee term is one name as written (二十届二中、三中全会,
+# 市委六届二次、三次、四次全会): its last item alone (三中全会) would lose whose it is.
+PLENUM_RUN = re.compile(rf"(?:自治区党委|[省市区县州]委|党的|中共中央)?[{NUMERAL}]+届"
+                        rf"(?:[{NUMERAL}]+[中次](?:全会)?[、和及]?){{2,}}全会")
 # Words before 博会/洽会 that make an ordinary noun, not a fair (商会 is an organisation).
 NOT_FAIRS = ("商", "协", "学", "议", "社", "工", "委", "都", "机", "宴", "约")
 
@@ -41,7 +52,7 @@ def event_suffixes() -> tuple[dict[str, int], re.Pattern]:
 
 def event_name(surface: str) -> str:
     """The edition-free name: 2024年第十九届中国国际山地户外运动公开赛 -> 中国国际山地户外运动公开赛."""
-    name = surface.strip("“”")
+    name = re.sub(r"[“”]", "", surface)  # quote marks are not part of the name
     m = EDITION.match(name)
     rest = name[m.end():] if m else name
     return rest if len(rest) >= 2 else name
@@ -55,22 +66,44 @@ def _suffix_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
             continue
         start = scan_left(text, m.start(), 24, lo, stop_chars="等、和与及暨")
         start = strip_left(text, start, m.start(), keep=min(table[m.group()], 2) or 1)
-        start = trim_long_body(text, start, m.start(), longest=16)
+        start = trim_long_body(text, start, m.start(), longest=16, particles="获于为在将向由以")
         if start is None:
             continue
+        held = max((text.rfind(v, start, m.start()) + len(v) for v in CONVENING
+                    if text.rfind(v, start, m.start()) >= 0), default=start)
+        start = strip_left(text, held, m.start(), keep=min(table[m.group()], 2) or 1)
+        if text.count("”", start, m.end()) > text.count("“", start, m.end()) and start > lo \
+                and text[start - 1] == "“":
+            start -= 1  # “粤贸全球”展会: the quote opens before the name
         year = re.search(r"\d{4}年$", text[max(lo, start - 5):start])
         if year:  # the surface keeps the year the edition was held (2023年第十四届…)
             start -= len(year.group())
         body = event_name(text[start:m.start()] + "□")[:-1]  # the body without its edition
         minimum = table[m.group()]
-        if len(body) < minimum or (minimum and body in GENERIC_BODIES) or (body and not HAN.search(body)):
+        if len(body) < minimum or (minimum and _generic(body)) or (body and not HAN.search(body)):
+            continue
+        if any(w in body for w in CLAUSE_WORDS):
             continue
         out.append((start, m.end(), "event.suffix"))
     return out
 
 
+def _generic(body: str) -> bool:
+    """Whether a body is made only of generic and kind words (节庆展会, 各类, 重大)."""
+    words = GENERIC_BODIES | KIND_WORDS
+    ok = [True] + [False] * len(body)
+    for i in range(len(body)):
+        if ok[i]:
+            for j in range(i + 1, min(len(body), i + 4) + 1):
+                if body[i:j] in words:
+                    ok[j] = True
+    return ok[len(body)]
+
+
 def _other_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     out = []
+    for m in PLENUM_RUN.finditer(text, lo, hi):
+        out.append((m.start(), m.end(), "event.plenum_run"))
     for m in FAIR_ABBREVIATION.finditer(text, lo, hi):
         if m.group()[0] in NOT_FAIRS or not right_boundary_ok(text, m.end()):
             continue
