@@ -250,3 +250,39 @@ def test_a_mountain_name_split_by_jieba_is_not_the_subdistrict_inside_it():
     # ... and a river is not guessed that way: 高山番茄谷双河片区 is the 双河 area
     doc = run(WULONG_TITLE + "完成高山番茄谷双河片区建设。")
     assert places(doc)["双河"]["name"] == "双河镇"
+
+
+def test_an_attributive_word_is_not_a_countys_short_name():  # Guangdong and Heilongjiang 2025
+    doc = run("积极推动重点领域和新兴领域立法，提升政府立法质量和效率。", place_name="广东省")
+    assert "新兴" not in places(doc)  # 新兴县 is a county of Guangdong, 新兴领域 no place
+    doc = run("在生物制造、航空航天等新兴领域，高标准农田、城市地下管网等传统领域，谋划实施标志性、引领性项目。",
+              place_name="黑龙江省")
+    assert "新兴" not in places(doc)
+
+
+def test_a_city_after_a_country_ends_on_a_word_end():  # Heilongjiang 2025
+    doc = run("支持企业开拓欧盟、南美、东南亚、非洲等多元化国际市场，扩大汽车及零部件、农业机械等地产品出口。",
+              place_name="黑龙江省")
+    p = places(doc)
+    assert p["非洲"]["place_type"] == "region"
+    assert not any(v["place_type"] == "foreign_city" for v in p.values())  # 等多元化国际市(场)
+
+
+def test_a_country_name_in_a_concept_is_no_place():  # Gansu 2025, national 2015
+    doc = run("坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神。", place_name="甘肃省")
+    assert "中国" not in places(doc)
+    doc = run("中国与冰岛、瑞士自贸区启动实施，中韩、中澳自贸区完成谈判。")
+    assert {"中国", "冰岛", "瑞士"} <= set(places(doc))
+
+
+def test_a_region_cut_from_a_longer_word_and_modifiers_of_areas_are_no_places():
+    # Heilongjiang 2025: 东北 of 东北亚
+    doc = run("推动哈尔滨国际航空枢纽建设，加密俄远东、东北亚和东南亚客运航线。", place_name="黑龙江省")
+    assert "东北" not in places(doc) and "哈尔滨" in places(doc)
+    # national 2015: 边远 of 边远山区
+    doc = run("新建改建农村公路20万公里，全面完成西部边远山区溜索改桥任务。")
+    assert "西部" in places(doc) and "边远" not in places(doc)
+    # Gansu 2025: 清洁小 of 生态清洁小流域
+    doc = run("加强陇中陇东黄土高原水土流失综合治理，实施坡耕地、淤地坝、固沟保塬、生态清洁小流域等项目。",
+              place_name="甘肃省")
+    assert "黄土高原" in places(doc) and not any("清洁" in k for k in places(doc))

@@ -43,6 +43,9 @@ GENERIC_WORDS = {
 # jieba tags of everyday words that a division's abbreviation must not be (幸福 a, 胜利 vn).
 COMMON_WORD_TAGS = {"a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "m", "q", "r", "u", "f", "t", "l", "i"}
 COMMON_WORD_FREQ = 2000  # a noun this frequent in jieba's dictionary is an everyday word (土地)
+# an attributive word (jieba's b) this frequent is an everyday modifier: 新兴 of 新兴领域/产业/市场,
+# not 新兴县 (a county's bare short name loses to the far commoner word)
+ATTRIBUTIVE_FREQ = 1000
 
 # Natural and built features by suffix (longest first): suffix → place_type.
 FEATURE_SUFFIXES = [
@@ -61,7 +64,8 @@ STEM_ONLY_SUFFIXES = {"水库"}
 FUNCTION_CHARS = re.compile("[和及与的全各等或在是为对将把被了从向]")
 BRIDGE = re.compile("大桥|[一二三四五六七八九十]桥")
 # Suffixes that make a 2-4 character word before them a place (江北片区, 大溪河流域).
-AREA_SUFFIXES = ("片区", "流域", "经济圈", "山区", "地区")
+# (not 山区: its stem is a mountain's name cut short or a modifier — 边远山区, 贫困山区)
+AREA_SUFFIXES = ("片区", "流域", "经济圈", "地区")
 # Words that end a route description (白马至豹岩段, 江口至文复公路).
 ROUTE_CONTEXT = re.compile(r"段|公路|高速|铁路|航道|航线|城际|快速路|连接线|大道|[GS]\d+线|国道|省道|养护|隧道")
 # A unit character followed by these starts an ordinary word (宜居乡村, 全市场), not a name's end.
@@ -104,6 +108,8 @@ DIRECTIONS = ("东南", "东北", "西南", "西北", "东", "西", "南", "北"
 # A report of the nation, not of a division (the State Council's 政府工作报告).
 NATIONAL_ISSUER = re.compile(r"^(?:\d{4}年)?(?:中华人民共和国|国务院)")
 NOT_REGIONS = {"京东"}  # a company, not "east of Beijing"
+# A country name followed by these names a concept, not the place (中国特色社会主义, 中国式现代化).
+CONCEPT_AFTER = ("特色", "式")
 
 
 @dataclass
@@ -196,7 +202,8 @@ def is_common_word(word: str) -> bool:
     tag = posseg.dt.word_tag_tab.get(word)
     if tag is None or tag.startswith("ns"):
         return False
-    return tag in COMMON_WORD_TAGS or jieba.dt.FREQ.get(word, 0) >= COMMON_WORD_FREQ
+    freq = jieba.dt.FREQ.get(word, 0)
+    return tag in COMMON_WORD_TAGS or freq >= COMMON_WORD_FREQ or tag == "b" and freq >= ATTRIBUTIVE_FREQ
 
 
 class Tokens:
@@ -391,14 +398,20 @@ class PlaceFinder:
                 if word in table:
                     if not (i in self.tokens.starts or len(word) >= 3):
                         continue
+                    if len(word) == 2 and j not in self.tokens.ends:
+                        continue  # 东北 of 东北亚
                     typ, parent, canonical = table[word]
                     self.add(i, j, typ, "region", name=canonical, parent=parent)
                     break
                 if word in names and (len(word) >= 3 or i in self.tokens.starts and j in self.tokens.ends):
+                    if text.startswith(CONCEPT_AFTER, j):
+                        break
                     # 黑山 in 黑山羊 is a goat breed, not Montenegro
                     self.add(i, j, "region" if "-" in names[word] else "country", "country", name=word)
                     m = re.match(rf"[{HAN}]{{2,6}}?(?:市|州|县|省)", text[j:j + 7])
-                    if m and names.get(word) and word != "中国" and not is_common_word(m.group(0)[:-1]):
+                    # the city's unit ends a word (not the 市 of 市场: 非洲等多元化国际市场)
+                    if m and names.get(word) and word != "中国" and not is_common_word(m.group(0)[:-1]) \
+                            and j + m.end() in self.tokens.ends and not FUNCTION_CHARS.search(m.group(0)):
                         self.add(j, j + m.end(), "foreign_city", "foreign-city", name=m.group(0), parent=word)
                     break
 
@@ -499,7 +512,7 @@ class PlaceFinder:
         if re.search(rf"[^{HAN}]", w):
             return None
         prev = [p for p in self.tokens.words if p[1] == s]
-        if prev and prev[0][3] not in ("v", "vn", "p", "c", "u", "uj", "m", "d", "r", "q"):
+        if prev and prev[0][3] not in ("v", "vn", "p", "c", "u", "uj", "m", "d", "r", "q", "a", "ad", "an"):
             # a name jieba split in two: 龙宝 + 塘, 南 + 溪沟
             if len(w) == 1 and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[0][2]) or \
                     len(w) == 2 and re.fullmatch(rf"[{HAN}]", prev[0][2]):
