@@ -114,3 +114,9 @@ def test_fractions_and_old_percent_words_take_their_comparator():
     assert (p.value, p.comparator, p.family) == (Decimal("0.3333"), Comparator.APPROX, "fraction")
     assert phrases("在恢復期間工業總産值平均每年遞增百分之三十六點九") == [
         (Decimal("36.9"), "%", Comparator.EQ, None)]
+
+
+def test_a_numeral_with_yi_before_a_wan_unit_counts_in_wan():  # national 1985
+    got = [(p.value, p.unit, p.comparator) for p in
+           find_number_phrases("原煤产量达到七亿七千多万吨，原油达到一亿一千四百多万吨，都比上年增长8%")]
+    assert got[:2] == [(Decimal("77000"), "万吨", Comparator.GE), (Decimal("11400"), "万吨", Comparator.GE)]

@@ -329,3 +329,17 @@ def test_one_named_facility_is_not_a_count(seed_000_chain):
     # 新建双河镇生活垃圾中转站1座: a project, already a Project entity
     assert not [q for q in seed_000_chain.quantities if q.unit == "座" and q.value == 1]
     assert any(q.indicator == "新创建生活垃圾分类示范村" and q.value == 31 for q in seed_000_chain.quantities)
+
+
+def test_the_from_value_of_a_change_is_no_fact():  # national 2015, plan part
+    got, qs = read("企业退休人员基本养老金标准提高10%。城乡居民基础养老金标准统一由55元提高到70元。"
+                   "完善城乡居民基本医保，财政补助标准由每人每年320元提高到380元，基本实现居民医疗费用省内直接结算。",
+                   year=2015, mode=SectionMode.PLAN, review=(2014,), plan=(2015,))
+    assert ("城乡居民基础养老金标准", Decimal("70"), "元") in got
+    assert ("财政补助标准", Decimal("380"), "元") in got
+    assert not any(v in (Decimal("55"), Decimal("320")) for _, v, _ in got)  # baselines
+    got, qs = read("今年拟安排财政赤字1.62万亿元，比去年增加2700亿元，赤字率从去年的2.1%提高到2.3%。",
+                   year=None, mode=SectionMode.PLAN, review=(2014,), plan=(2015,))
+    rate = [q for q in qs if q.unit == "%"]
+    assert [(q.indicator, q.value, q.year, q.role) for q in rate] == [
+        ("赤字率", Decimal("2.3"), 2015, QuantityRole.TARGET)]

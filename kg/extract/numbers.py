@@ -125,6 +125,13 @@ def parse_chinese_numeral(s: str) -> Decimal | None:
     return Decimal(total + section + (digit or 0))
 
 
+def _in_ten_thousands(numeral: str) -> Decimal | None:
+    """A numeral written with 亿 before a 万 unit (一亿一千四百多万吨), counted in 万."""
+    head, _, tail = numeral.rpartition("亿")
+    hi, lo = parse_chinese_numeral(head) or Decimal(1), parse_chinese_numeral(tail) if tail else Decimal(0)
+    return None if lo is None else hi * 10_000 + lo
+
+
 def parse_number(s: str) -> Decimal | None:
     """An Arabic or Chinese numeral as a Decimal that keeps the written precision."""
     try:
@@ -292,6 +299,9 @@ def _phrase_at(text: str, m: re.Match) -> NumberPhrase | None:
         pos += 1
     unit = match_unit(text, pos)
     pos += len(unit)
+    if chinese and "亿" in raw[:-1] and unit.startswith("万") and not unit.startswith("万亿"):
+        # 七亿七千多万吨: the 亿 part counts in the unit's 万 too -> 77000 万吨
+        value = _in_ten_thousands(raw) or value
     if more is False and unit and unit[-1] in "万亿" and pos < len(text) and text[pos] in MORE_THAN:
         more, pos = True, pos + 1  # 3万余人: unit continues after 余
         rest = match_unit(text, pos)

@@ -37,6 +37,12 @@ REDUCTION_VERBS = ("下降", "降低", "减少", "回落", "缩小", "缩减", "
 REACH_VERBS = ("增至", "增到", "增加到", "增加至", "降至", "降到", "提高到", "提高至", "提升至",
                "提升到", "扩大到", "扩大至", "缩小到", "缩小至", "达到")
 TO_WORDS = ("到", "至")  # 提升至4%: a level reached, not a growth rate
+# 标准由55元提高到70元, 赤字率从去年的2.1%提高到2.3%: the first value is the baseline the change
+# starts from (no fact of the period); the words that open it and the rate's "per" words are
+# no part of the indicator (财政补助标准由每人每年320元 -> 财政补助标准).
+FROM_WORDS = ("统一由", "分别由", "分别从", "由", "从", "每人每年", "每年每人")
+BASELINE_FROM_RE = re.compile(r"(?:由|从)(?:去年|上年|目前|现行|原来|原)?的?(?:每人每年|每年每人)?$")
+CHANGED_TO_RE = re.compile(r"^[^\d，,。；;]{0,2}?(?:提高|增加|增长|提升|上升|扩大|降低|下降|减少|缩小|压减|调整|增|降)(?:到|至)")
 LINK_WORDS = (
     "保持在", "稳定在", "巩固在", "维持在", "控制在", "稳定", "保持", "巩固", "维持",
     "达到", "达", "为", "是", "占", "突破", "超过", "超", "不低于", "不少于", "不超过",
@@ -259,7 +265,8 @@ def read_sentence(text: str, section_year: int | None = None,
             r.clause = clause_from
             r.year, r.role = _year_and_role(text, r.phrase.start, years, section_year, mode,
                                             review_years or [], plan_years or [])
-            if _counts_a_list(text, r, clause_from) or _not_own_figure(text, r.phrase, clause_from):
+            if _counts_a_list(text, r, clause_from) or _not_own_figure(text, r.phrase, clause_from) \
+                    or _is_baseline(text, r.phrase, clause_from):
                 r.emit = False
             seen.append(r)
             prev_end = max(prev_end, run.end + r.consumed)
@@ -298,6 +305,12 @@ class _Context:
             return ""
         start = _clause_start(self.text, self.clause_from - 1)
         return self.text[start:self.clause_from - 1]
+
+
+def _is_baseline(text: str, p: NumberPhrase, clause_from: int) -> bool:
+    """The from-value of a change written 由A提高到B / 从A降至B."""
+    return bool(BASELINE_FROM_RE.search(text[clause_from:p.start])) \
+        and bool(CHANGED_TO_RE.match(text[p.end:]))
 
 
 def _runs(text: str, phrases: list[NumberPhrase]) -> list[_Run]:
@@ -469,7 +482,7 @@ def _split_subject(left: str) -> tuple[str, list[str]]:
     """'全年实现地区生产总值' -> ('地区生产总值', []); '同比增长' -> ('', ['同比', '增长'])."""
     s = TITLE_RE.sub("", left).strip()
     verbs: list[str] = []
-    tails = sorted(REACH_VERBS + GROWTH_VERBS + REDUCTION_VERBS + TO_WORDS + LINK_WORDS,
+    tails = sorted(REACH_VERBS + GROWTH_VERBS + REDUCTION_VERBS + TO_WORDS + LINK_WORDS + FROM_WORDS,
                    key=len, reverse=True)
     changed = True
     while changed and s:
@@ -511,6 +524,7 @@ def _clean_indicator(name: str) -> str:
     name = LONG_PAREN_RE.sub("", name).strip("、，,。；; ")
     if name.endswith(("的", "等")):
         name = name[:-1]
+    name = BASELINE_FROM_RE.sub("", name)  # 赤字率从去年(的2.1%) -> 赤字率
     if len(name) > 20:  # a long subject holds a predicate: keep what follows the last 的
         cut = name.rfind("的")
         if 0 < cut < len(name) - 2:
@@ -736,7 +750,7 @@ def _explicit_years(text: str, review: list[int] | None = None,
         if m.group() in ("今年", "本年") and plan:
             out.append((m.start(), plan[0], False))
         elif m.group() in ("去年", "上年", "上一年") and review and not \
-                masked[max(0, m.start() - 1):m.start()] in ("比", "较", "与", "同"):
+                masked[max(0, m.start() - 1):m.start()] in ("比", "较", "与", "同", "从", "由"):
             out.append((m.start(), review[-1], False))
     for m in YEAR_RE.finditer(masked):
         before = masked[max(0, m.start() - 3):m.start()]
