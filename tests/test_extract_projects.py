@@ -174,3 +174,28 @@ def test_a_bracketed_list_of_named_works_gives_each_item():  # seed 000
 def test_a_bracket_of_sections_stays_in_the_name():  # seed 000
     found = projects("乌江白马电航枢纽工程库区武隆县城段防护工程（北岸苏家河至乌江三桥段、北岸乌江二桥至乌江大桥段）开工。")
     assert any(n.endswith("乌江大桥段）") for n in found)
+
+
+# unseen provincial and national reports (Gansu 2025, gwr-2010, gwr-1997)
+def test_categories_of_facilities_are_not_projects():  # Gansu 2025; gwr-2010; gwr-1997
+    found = projects("推动各级图书馆、文化馆、博物馆、纪念馆、非遗馆全面达标。加强义务教育学校标准化建设。"
+                     "大力发展职业教育，支持中等职业学校建设。严格控制一般加工工业项目。"
+                     "培育电子商务产业园和县域直播电商中心。兰张高铁兰武段开通运营。")
+    assert not set(found) & {"各级图书馆", "义务教育学校", "中等职业学校", "一般加工工业项目",
+                             "电子商务产业园", "电子商务产业园和县域直播电商中心"}, found
+    assert "兰张高铁" in found  # a name with a place-like abbreviation stays
+
+
+def test_positioning_goals_regions_and_fields_are_not_projects():  # Gansu 2025; gwr-2010
+    found = projects("聚力打造全国区域性现代制造业基地，运用数字技术改造提升传统产业。"
+                     "实施民族地区、革命老区公路交通大突破工程。"
+                     "加快实施十大重点节能工程、循环经济等项目。建成世界蜂疗大会川渝工作站。")
+    assert not set(found) & {"全国区域性现代制造业基地", "民族地区", "循环经济"}, found
+    assert "世界蜂疗大会川渝工作站" in found  # 世界 opens a name that is not a goal
+
+
+def test_a_place_ending_like_a_suffix_is_not_a_project():  # gwr-1997
+    from kg.extract.places import extract_places
+    doc = extract_places(doc_of("今年我国将恢复对香港行使主权。这标志着香港进入新纪元。加快港珠澳大桥建设。"))
+    found = projects("", doc)
+    assert not any(name.endswith("香港") for name in found), found

@@ -97,6 +97,14 @@ ORG_ENDINGS = ("公司", "集团", "银行", "大学", "协会", "委员会", "�
 # a heading or a year is never part of a project's name
 NOT_A_NAME = re.compile(r"专栏|的|不|未|或者|以上|以下|\d+(?:\.\d+)?(?:亿|万|%)|^[（(][一二三四五六七八九十\d]+[）)]|\d{4}年")
 NOT_PROJECT_ENDINGS = ("行动", "计划", "改革", "战略", "机制", "体系", "政策", "活动", "工作")
+# An enumerated item ending in these is a region, a field or a goal, not a works
+# (民族地区、革命老区…工程; 节能工程、循环经济…; 科技创新和学术发展紧密结合).
+NOT_WORKS_ENDINGS = ("地区", "区域", "经济", "发展", "结合", "转型", "产业", "领域", "行业")
+# A place's positioning goal (打造全国区域性现代制造业基地, 建设国际科技创新中心) is not a works:
+# a scope word opens it and a verb of becoming stands right before it.
+GOAL_SCOPES = ("全国", "全球", "世界", "国际", "区域性")
+GOAL_HEADS = ("基地", "中心", "高地", "枢纽", "节点", "城市", "目的地", "门户")
+GOAL_VERBS = ("打造", "建成", "建设成", "成为", "建设成为", "打造成")
 
 
 def extract_projects(doc: Document) -> Document:
@@ -121,8 +129,14 @@ def extract_projects(doc: Document) -> Document:
             if rule == "projects.suffix" and COUNTED_AFTER.match(doc.text, end) and not (
                     any(start <= ps < end for ps, _ in place_spans) or _has_proper_noun(text)):
                 continue  # 完成口袋公园2处, 改建污水管网35km: a kind of works being counted
-            if rule == "projects.enumeration" and text in place_names:
+            if rule in ("projects.enumeration", "projects.bracket_list") and text in place_names:
                 continue  # 贵阳、遵义等…项目: a list of places, not of projects
+            if rule == "projects.enumeration" and text.endswith(NOT_WORKS_ENDINGS):
+                continue
+            if rule == "projects.suffix" and any(start < ps < end - 1 and pe == end for ps, pe in place_spans):
+                continue  # 对香港: the suffix (港) is the end of a place's name
+            if text.startswith(GOAL_SCOPES) and text.endswith(GOAL_HEADS) and doc.text[max(0, start - 4):start].endswith(GOAL_VERBS):
+                continue  # 打造全国…基地: a positioning goal
             doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
                                         text=text, name=project_name(text + works),
                                         attrs={"status": status}, rule=rule))
@@ -336,6 +350,8 @@ def _suffix_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
         left, right = _suffix_name(text, span[0], cut, at_end=True), _suffix_name(text, cut + 1, span[1], at_end=True)
         if left and right and left[1] == cut and right[1] == span[1]:
             return [left, right]
+        if not left and right and right[1] == span[1] and text[span[0]:cut].endswith(tuple(SUFFIXES)):
+            return [right]  # 电子商务产业园和X中心: the first is a category, the second may be a name
     return [span]
 
 
