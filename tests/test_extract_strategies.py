@@ -254,3 +254,11 @@ def test_quotes_listed_with_events_before_deng_huodong_are_events():  # seed 000
     assert "“文化科技卫生三下乡”" not in found
     found = strategies_in("实施新消费品牌培育行动，开展“浙里来消费”“浙夜好生活”等系列活动200场以上。")
     assert "“浙里来消费”" in found  # campaigns alone stay
+
+
+def test_an_act_before_a_quote_is_not_its_topic():  # Gansu 2025; seed 000
+    found = strategies_in("新增“百亿县”4个、总数达到40个。深入学习运用“千万工程”经验。"
+                          "深刻领悟“两个确立”的决定性意义。认真履行“一岗双责”。"
+                          "大力落实乡村人才振兴“五万计划”。")
+    assert not any(t.startswith(("新增", "学习", "深刻", "履行")) for t in found), found
+    assert "乡村人才振兴“五万计划”" in found  # a topic may end in a verb (振兴)

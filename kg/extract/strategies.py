@@ -218,11 +218,26 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         start = strip_left(text, start, end, keep=end - m.start())
         cut = trim_long_body(text, start, m.start(), longest=0, particles="以对为在")
         start = m.start() if cut is None else cut
-        if start < m.start() and (not HAN.match(text[start]) or m.start() - start < 2):
+        if start < m.start() and (not HAN.match(text[start]) or m.start() - start < 2
+                                  or _acts_on(text[start:m.start()])):
             start = m.start()
         out.append(Candidate(start, end, text[start:end], kind, "strategy.quoted",
                              core=(m.start(), m.end())))
     return out
+
+
+# Word classes (jieba) that make a text before a quote an act on it, not its topic:
+# 新增“百亿县”, 学习运用“千万工程”, 深刻领悟“两个确立”, 认真履行“一岗双责”.
+ACT_FLAGS = ("v", "d", "ad", "p")
+
+
+@lru_cache(maxsize=4096)
+def _acts_on(topic: str) -> bool:
+    """Whether the words before a quote open with a verb, adverb or preposition (旅游,
+    乡村人才振兴 are topics; 新增, 高效运行, 学习运用 are acts)."""
+    import jieba.posseg
+    first = next(iter(jieba.posseg.cut(topic)), None)
+    return first is not None and first.flag in ACT_FLAGS  # 乡村人才振兴: the verb ends a topic
 
 
 # Three or more quotes of the same short length written back to back are the parts of one
