@@ -304,3 +304,36 @@ def test_project_as_the_means_of_a_strategy_named_after_it():  # seed 000, 专�
     found = links(doc, "implements")
     assert ("创客服务中心", "“一中心、两基地、N园”", "links.means") in found
     assert not any(p == "创业型基地" and r == "links.means" for p, _, r in found)  # not the means
+
+
+def test_a_strategy_listed_beside_projects_is_a_parallel_task():
+    # Fujian 2025: 推动S、P和Q — the pilot is one more item of the list
+    doc = doc_of("加快中医药传承创新发展，推动中西医协同“旗舰”医院试点、国家中医药传承创新中心和国家中医疫病防治基地等项目建设。")
+    mention(doc, EntityKind.STRATEGY, "中西医协同“旗舰”医院试点")
+    mention(doc, EntityKind.PROJECT, "国家中医药传承创新中心")
+    assert not {p for p, s, _ in links(doc, "implements") if s == "中西医协同“旗舰”医院试点"}
+    # Hunan 2025: the inland port joins the corridor, the rail hub a clause before does not
+    doc = doc_of("着力拓通道、强平台，推动“五大通道”联动三湘、畅达四海，支持长沙申报建设中欧班列国家集结中心，"
+                 "推进怀化国际陆港全面融入西部陆海新通道。")
+    mention(doc, EntityKind.STRATEGY, "西部陆海新通道")
+    mention(doc, EntityKind.PROJECT, "中欧班列国家集结中心")
+    mention(doc, EntityKind.PROJECT, "怀化国际陆港")
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("怀化国际陆港", "西部陆海新通道") in found
+    assert ("中欧班列国家集结中心", "西部陆海新通道") not in found
+
+
+def test_a_framing_verb_or_a_purpose_clause_ties_the_projects():
+    # Qinghai 2025: 围绕S…，建设A、B…
+    doc = doc_of("全力推进绿色算电协同一体化示范，围绕“1+2+N”绿色算力基地发展布局，高质高效建设西宁绿电智算融合示范园、"
+                 "柴达木绿色微电网算力中心示范项目，加快万卡算力集群等项目建设。")
+    mention(doc, EntityKind.STRATEGY, "“1+2+N”")
+    mention(doc, EntityKind.PROJECT, "西宁绿电智算融合示范园")
+    found = {(p, s) for p, s, _ in links(doc, "implements")}
+    assert ("西宁绿电智算融合示范园", "“1+2+N”") in found
+    # Guangdong 2025: …P…，融入S (the clause right after the project's, only the verb and S)
+    doc = doc_of("优化物流基础设施布局，推进广州、深圳、珠海国家综合货运枢纽补链强链，融入国家“通道+枢纽+网络”现代物流运行体系。")
+    mention(doc, EntityKind.STRATEGY, "国家“通道+枢纽+网络”现代物流运行体系")
+    mention(doc, EntityKind.PROJECT, "珠海国家综合货运枢纽")
+    assert ("珠海国家综合货运枢纽", "国家“通道+枢纽+网络”现代物流运行体系") in {
+        (p, s) for p, s, _ in links(doc, "implements")}

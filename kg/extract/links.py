@@ -40,6 +40,12 @@ LINKING_VERBS = ("围绕", "融入", "落实", "服务", "依托", "助力", "�
 # the verb stands at most 4 characters before the strategy (围绕构建贵州“大水网”, 深度融入)
 LINKING = re.compile("(?:" + "|".join(LINKING_VERBS) + ")[^，,。；;：:、和及与]{0,4}$")
 LINK_REACH = 8
+# Verbs that frame everything after them in the sentence (围绕S，建设P…) ...
+FRAMING = re.compile("围绕|聚焦|依托|对接|以")
+# ... and verbs that give a following clause as the project's purpose (建成P，助力S).
+PURPOSE = re.compile("融入|服务|助力|支撑|对接|纳入|落实")
+# A clause that is only (adverbs +) a linking verb + the strategy (持续贯彻落实S, 深度融入S).
+OPENING = re.compile("^[^，,。；;：:、]{0,4}(?:" + "|".join(LINKING_VERBS) + ")[^，,。；;：:、和及与]{0,4}$")
 # A place introduced as a location: 在XX, 位于XX, 落户XX, or XX的 just before the name.
 LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
 # Places below the district that a project can serve from a neighbouring clause (towns, villages).
@@ -309,13 +315,30 @@ def _projects_in(doc: Document, sentence: int) -> list[Mention]:
 
 
 def _sentence_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
-    # the strategy must be the object of a linking verb in its own clause (围绕“三次创业”, 融入…建设)
+    """The strategy is the object of a linking verb in its own clause (围绕“三次创业”, 融入…建设)
+    and that clause ties it to the project: the project stands before the verb in the same
+    clause (推动P纳入S); or the verb frames what follows (围绕S…，建设P); or the clause is
+    nothing but the verb and the strategy, right before the project's clause (持续贯彻落实S，
+    加快推进P) or right after it as its purpose (…P…，助力S). A strategy in a list of tasks
+    beside the project (推动S、P和Q; 建设P，推动S取得成果) is a parallel task, not a link."""
     out = []
+    p_cs, p_ce = _clause_of(doc, p)
     for i, m in strategies:
         if m.sentence != p.sentence or (m.start < p.end and p.start < m.end):
             continue
-        cs, _ = _clause_of(doc, m)
-        if LINKING.search(doc.text[max(cs, m.start - LINK_REACH):m.start]):
+        cs, ce = _clause_of(doc, m)
+        verb = LINKING.search(doc.text[max(cs, m.start - LINK_REACH):m.start])
+        if not verb:
+            continue
+        framing = FRAMING.match(verb.group())
+        opens = bool(OPENING.match(doc.text[cs:m.start]))
+        if cs == p_cs:
+            linked = p.end <= verb.start() + max(cs, m.start - LINK_REACH) or bool(framing)
+        elif ce <= p_cs:
+            linked = bool(framing) or opens and p_cs == ce + 1
+        else:
+            linked = opens and cs == p_ce + 1 and bool(PURPOSE.match(verb.group()))
+        if linked:
             out.append(i)
     return out
 
