@@ -78,15 +78,16 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from kg.store import StoreError, open_store
+    from kg.backends import open_backend
+    from kg.backends.remote import RemoteError
+    from kg.store import StoreError
     from kg.validate import format_report, validate_store
 
-    try:
-        st = open_store(args.store)
-    except StoreError as e:
+    try:  # the store directory, or an external SPARQL store (--sparql-endpoint)
+        report = validate_store(open_backend(args.store, args.sparql_endpoint))
+    except (StoreError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    report = validate_store(st)
     print(format_report(report))
     return 0 if report.conforms else 1
 
@@ -139,10 +140,16 @@ def cmd_query(args) -> int:
     from kg.sparql import run_query_text
     from kg.store import StoreError
 
+    from kg.backends.remote import RemoteError
+
     text = Path(args.query[1:]).read_text(encoding="utf-8") if args.query.startswith("@") else args.query
     try:
-        body, media_type = run_query_text(args.store, text, args.format)
-    except StoreError as e:
+        store = args.store
+        if args.sparql_endpoint:  # an external SPARQL store instead of the store directory
+            from kg.backends import open_backend
+            store = open_backend(None, args.sparql_endpoint)
+        body, media_type = run_query_text(store, text, args.format)
+    except (StoreError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except ValueError as e:
@@ -155,7 +162,14 @@ def cmd_query(args) -> int:
 def cmd_backup(args) -> int:
     from kg.backup import backup
 
-    return _store_file_command(lambda: backup(args.store, args.file), lambda h: (
+    def run() -> dict:
+        if not getattr(args, "sparql_endpoint", None):
+            return backup(args.store, args.file)
+        from kg.backends import open_backend
+        from kg.backends.backup import backup_remote
+        return backup_remote(open_backend(None, args.sparql_endpoint), args.file)
+
+    return _store_file_command(run, lambda h: (
         f"backed up {h['quads']} quads of version {h['version']} to {args.file}"))
 
 
@@ -167,12 +181,13 @@ def cmd_restore(args) -> int:
 
 
 def _store_file_command(run, describe) -> int:
+    from kg.backends.remote import RemoteError
     from kg.backup import BackupError
     from kg.store import StoreError
 
     try:
         header = run()
-    except (StoreError, BackupError) as e:
+    except (StoreError, BackupError, RemoteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(describe(header))
@@ -328,7 +343,8 @@ def make_parser() -> argparse.ArgumentParser:
     for c in sub.choices.values():
         if c.prog.split()[-1] in ("search", "entity", "relations", "targets"):
             c.add_argument("--store", type=Path, default=DEFAULT_STORE)
-        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "analyze", "export"):
+        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "analyze", "export",
+                                  "query", "validate", "backup"):
             c.add_argument("--sparql-endpoint", metavar="URL", default=None,
                            help="read this external SPARQL 1.1 store instead of --store")
     return p

@@ -84,7 +84,9 @@ def validate_store(store: Store, shapes_path: Path | str | None = None) -> Valid
 
 def union_graph(store: Store) -> rdflib.Graph:
     """All triples of all the store's graphs as one rdflib graph (duplicates merged)."""
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    # the version stamp an external store holds (kg.backends.remote.STAMP_GRAPH) is no data
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } "
+                          "FILTER(?g != <https://w3id.org/policykg/store>) } }")
     graph = rdflib.Graph()
     graph.parse(data=triples.serialize(format=RdfFormat.N_TRIPLES), format="nt")
     return graph

@@ -129,6 +129,18 @@ class RemoteStore:
               default_graph=None, named_graphs=None, **unsupported):
         """Run a query in one request; the same arguments and answers as
         `pyoxigraph.Store.query` (the dataset ones become protocol parameters)."""
+        body, media = self.query_raw(
+            query, f"{RESULTS_JSON}, {N_TRIPLES};q=0.9", base_iri=base_iri, prefixes=prefixes,
+            use_default_graph_as_union=use_default_graph_as_union,
+            default_graph=default_graph, named_graphs=named_graphs, **unsupported)
+        return self.parse_answer(body, media)
+
+    def query_raw(self, query: str, accept: str, *, base_iri: str | None = None,
+                  prefixes: dict[str, str] | None = None,
+                  use_default_graph_as_union: bool = False, default_graph=None,
+                  named_graphs=None, **unsupported) -> tuple[bytes, str]:
+        """The endpoint's answer to a query as it came: (body, media type without
+        parameters). `accept` is the Accept header: the formats asked for, in order."""
         if any(v is not None for v in unsupported.values()):  # substitutions, custom functions
             raise TypeError(f"a remote store cannot take {', '.join(sorted(unsupported))}: "
                             "write the values into the query")
@@ -145,12 +157,17 @@ class RemoteStore:
         response = self._request(
             "POST", self.query_url, params=params, content=(head + query).encode("utf-8"),
             headers={"Content-Type": "application/sparql-query; charset=utf-8",
-                     "Accept": f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"})
-        media = response.headers.get("content-type", "").split(";")[0].strip()
+                     "Accept": accept})
+        return response.content, response.headers.get("content-type", "").split(";")[0].strip()
+
+    def parse_answer(self, body: bytes, media: str):
+        """A query answer (SPARQL results in JSON, XML or TSV, or N-Triples) as the object
+        `pyoxigraph.Store.query` returns."""
         try:
             if media in (N_TRIPLES, "text/plain"):
-                return _query_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+                return _query_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            fmt = ox.QueryResultsFormat.from_media_type(media) if media else None
+            return ox.parse_query_results(body, format=fmt or ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as e:
             raise RemoteError(f"the answer of {self.query_url} ({media or 'no type'}) is "
                               f"not SPARQL results or N-Triples: {e}") from None
@@ -197,6 +214,25 @@ class RemoteStore:
         """The named graphs held by the endpoint (without its version stamp)."""
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(r["g"].value for r in rows if r["g"].value != STAMP_GRAPH.value)
+
+    def graph_ntriples(self, graph: str) -> bytes:
+        """One named graph's triples as N-Triples: a Graph Store Protocol GET, or a
+        CONSTRUCT where the endpoint has no graph store."""
+        if self.graph_store is not False:
+            try:
+                response = self._request("GET", self.store_url, params={"graph": graph},
+                                         headers={"Accept": N_TRIPLES})
+                media = response.headers.get("content-type", "").split(";")[0].strip()
+                if media in (N_TRIPLES, "text/plain"):
+                    return response.content
+            except RemoteRefused as e:
+                if e.status == 404 and self.graph_store:  # a graph store without this graph
+                    return b""
+                if e.status not in NO_GRAPH_STORE:
+                    raise
+        body, _ = self.query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> "
+                                 "{ ?s ?p ?o } }", N_TRIPLES)
+        return body
 
     def __len__(self) -> int:
         """Quads in the project's named graphs (what a build writes): other data the store

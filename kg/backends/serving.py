@@ -6,12 +6,15 @@ the embedded store's version directory stands (`info.version_path`, see
 kg.backends.open_version).
 
 - RemotePool has the QueryPool interface but no worker processes: the remote engine runs the
-  query (its own limits apply; ours is the HTTP timeout), a thread waits for the answer and
-  serializes it with kg.sparql.execute, which also refuses SERVICE calls as for the embedded
-  store (the remote store is the user's own; the server makes it fetch nothing).
+  query (its own limits apply; ours is the HTTP timeout), a thread waits for the answer
+  (execute_remote): SERVICE calls are refused before anything is sent, as for the embedded
+  store (the remote store is the user's own; the server makes it fetch nothing); an answer
+  in the client's format whose rows can be counted in its bytes passes through unchanged,
+  any other is parsed and serialized by kg.sparql as for the embedded store.
 - The store version is the stamp a build leaves on the endpoint (kg.backends.sync); the pool
-  checks it every `reload_interval` seconds and, when it changed, the server serves a new
-  version: cached answers of the old one are no longer used.
+  reads it again every `reload_interval` seconds, on SIGHUP and on POST /admin/reload
+  (reload_version) and, when it changed, the server serves a new version: cached answers of
+  the old one are no longer used.
 - Failures of the remote become 502 (refused or unreachable) or 504 (timed out) answers with
   the endpoint's message, never a traceback.
 """
@@ -19,12 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kg.backends.remote import RemoteError, RemoteRefused, RemoteStore, RemoteTimeout
-from kg.sparql import QueryJob, QueryResult, QuerySyntaxError, UpdateNotAllowed, execute, is_update
+from kg.backends.remote import (N_TRIPLES, RESULTS_JSON, RemoteError, RemoteRefused,
+                                RemoteStore, RemoteTimeout)
+from kg.sparql import (FORMATS_BY_NAME, QueryJob, QueryResult, QuerySyntaxError,
+                       ResultTooLarge, UpdateNotAllowed, check_services, has_dataset_clause,
+                       is_update, serialize_results)
 
 log = logging.getLogger("kg.server")
 
@@ -111,7 +118,7 @@ class RemotePool:
                                f"{self.queue_timeout:g} s; try again later") from None
         try:
             return await asyncio.get_running_loop().run_in_executor(
-                self._threads, execute, self.backend, job)
+                self._threads, execute_remote, self.backend, job)
         except RemoteTimeout as e:
             raise RequestError(504, "SPARQL store timeout", str(e)) from None
         except RemoteRefused as e:
@@ -127,31 +134,117 @@ class RemotePool:
             self._slots.release()
 
     async def reload(self, store_path) -> bool:
-        """Nothing to reopen: every request goes to the endpoint; see _watch_stamp."""
+        """Nothing to reopen: every request goes to the endpoint; see reload_version."""
         return False
 
+    async def reload_version(self, reason: str) -> dict:
+        """Serve the endpoint's current stamp as the store version (SIGHUP, POST
+        /admin/reload and the periodic check, under the app's reload lock): answers cached
+        for the old version are no longer used. Answers as kg.server.admin.reload_store."""
+        from kg.server.errors import RequestError
+
+        state = self._app.state
+        previous = state.store_version
+        try:
+            version = await asyncio.get_running_loop().run_in_executor(
+                self._threads, _version_of, self.backend)
+        except RemoteError as e:
+            raise RequestError(502, "SPARQL store error", f"the store version cannot be read: "
+                               f"{e}; still serving version {previous}") from None
+        changed = version != previous
+        if changed:
+            state.store_info = replace(state.store_info, version=version)
+            state.store_version = version
+            self.reloads += 1
+            log.info("reload (%s): now serving store version %s (was %s)", reason, version,
+                     previous)
+        return {"reloaded": changed, "store_version": version, "previous_version": previous}
+
     async def _watch_stamp(self) -> None:
-        loop = asyncio.get_running_loop()
+        from kg.server.errors import RequestError
+
         while True:
             await asyncio.sleep(self.reload_interval)
+            lock = getattr(self._app.state, "reload_lock", None) or asyncio.Lock()
             try:
-                version = await loop.run_in_executor(self._threads, _version_of, self.backend)
-            except RemoteError as e:
-                log.warning("cannot check the SPARQL store's version: %s", e)
-                continue
-            state = self._app.state
-            if version != state.store_version:
-                log.info("the SPARQL store has a new version %s (was %s)", version,
-                         state.store_version)
-                state.store_info = replace(state.store_info, version=version)
-                state.store_version = version
-                self.reloads += 1
+                async with lock:
+                    await self.reload_version("new version detected")
+            except RequestError as e:
+                log.warning("%s", e.detail)
 
     async def close(self) -> None:
         if self._watch is not None:
             self._watch.cancel()
         self._threads.shutdown(wait=False, cancel_futures=True)
         self.backend.close()
+
+
+# Answers passed through as the store sent them: the client's format, whose rows can be
+# counted exactly in the bytes (the row cap holds). Smaller answers (ASK among them) and
+# other formats are parsed and written again, as for the embedded store.
+PASS_THROUGH = {"json": RESULTS_JSON, "xml": "application/sparql-results+xml",
+                "tsv": "text/tab-separated-values", "nt": N_TRIPLES}
+PASS_THROUGH_MIN_BYTES = 2048
+# Oxigraph's compact JSON: a solution opens with `{"var":{"type":"` after `[` or `,`; a
+# `"` inside a value is escaped, so that opening cannot occur inside one.
+_JSON_COMPACT_HEAD = b'{"head":{"vars":['
+_JSON_SOLUTION = re.compile(rb'[\[,]\{"[^"\\]*":\{"type":"')
+
+
+def execute_remote(backend: RemoteStore, job: QueryJob) -> QueryResult:
+    """kg.sparql.execute for the remote store: the same checks and dataset; the answer
+    passes through unchanged when the store gave it in the client's format and its rows
+    are counted exactly in the bytes, else it is parsed and serialized as for the
+    embedded store (then the row cap holds as there)."""
+    check_services(job.query, job.allowed_services)
+    kwargs: dict = {"base_iri": job.base_iri} if job.base_iri else {}
+    if job.default_graphs or job.named_graphs:  # the protocol's dataset overrides FROM
+        from pyoxigraph import NamedNode
+        kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    elif not has_dataset_clause(job.query):
+        kwargs["use_default_graph_as_union"] = True
+    accept = [PASS_THROUGH[n] for n in (job.solutions_format, job.graph_format)
+              if n in PASS_THROUGH]
+    accept += [f"{RESULTS_JSON};q=0.9", f"{N_TRIPLES};q=0.8"]
+    body, media = backend.query_raw(job.query, ", ".join(accept), **kwargs)
+    passed = _passed_through(body, media, job)
+    if passed is not None:
+        return passed
+    return serialize_results(backend.parse_answer(body, media), job)
+
+
+def _passed_through(body: bytes, media: str, job: QueryJob) -> QueryResult | None:
+    """The answer as it came, if it is in the client's format and its rows are counted."""
+    wanted = {PASS_THROUGH.get(job.solutions_format): job.solutions_format,
+              PASS_THROUGH.get(job.graph_format): job.graph_format}
+    name = wanted.get(media) if media else None
+    if name is None or len(body) < PASS_THROUGH_MIN_BYTES:
+        return None
+    rows = _rows_in(body, name)
+    if rows is None:
+        return None
+    what = "triples" if name == "nt" else "solutions"
+    if rows > job.max_rows:
+        raise ResultTooLarge(f"the result has more than {job.max_rows} {what}; "
+                             "add a LIMIT or narrow the query")
+    if len(body) > job.max_bytes:
+        raise ResultTooLarge(f"the result is larger than {job.max_bytes} bytes; "
+                             "add a LIMIT or narrow the query")
+    fmt = FORMATS_BY_NAME[name]
+    return QueryResult(body, fmt.name, fmt.content_type, "graph" if name == "nt" else "select",
+                       rows)
+
+
+def _rows_in(body: bytes, name: str) -> int | None:
+    """Solutions or triples in an answer, counted in its bytes; None: not countable so."""
+    if name in ("tsv", "nt"):  # one line each (line breaks in values are escaped)
+        return body.count(b"\n") - (name == "tsv") if body.endswith(b"\n") else None
+    if name == "xml":  # `<` in values is escaped
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if not body.startswith(_JSON_COMPACT_HEAD) or b"{}" in body:  # pretty or empty solutions
+        return None
+    return len(_JSON_SOLUTION.findall(body))
 
 
 def serve_remote(endpoint: str, store_path: Path | None, host: str = "127.0.0.1",

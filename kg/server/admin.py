@@ -57,6 +57,8 @@ async def reload_store(app: FastAPI, reason: str) -> dict:
     """Serve the store's current version if it is not the one served; one reload at a time."""
     state = app.state
     async with state.reload_lock:
+        if hasattr(state.pool, "reload_version"):  # an external store: its stamp is the version
+            return await state.pool.reload_version(reason)  # (kg.backends.serving)
         try:
             info = store_info(state.store_info.path)
         except StoreError as e:
