@@ -1,5 +1,6 @@
 """Strategy extraction on passages of real reports: a district plan report (seed 000/002),
 national government work reports (2024, 1980) and a provincial report (Sichuan 2025)."""
+import re
 from pathlib import Path
 
 from kg.extract.strategies import document_level, extract_strategies, is_generic
@@ -262,3 +263,12 @@ def test_an_act_before_a_quote_is_not_its_topic():  # Gansu 2025; seed 000
                           "大力落实乡村人才振兴“五万计划”。")
     assert not any(t.startswith(("新增", "学习", "深刻", "履行")) for t in found), found
     assert "乡村人才振兴“五万计划”" in found  # a topic may end in a verb (振兴)
+
+
+def test_results_and_describing_quotes_are_not_programmes():  # Gansu 2025; seed 000
+    found = strategies_in("电信网络诈骗犯罪案件发案、损失“双下降”。"
+                          "主要表现在：“三个不平衡”的矛盾仍较突出。"
+                          "以“时时放心不下”的责任感统筹发展和安全。"
+                          "完善“群众提、代表决、政府办、人大评”的民生实事票决制。")
+    assert not any(re.search("双下降|三个不平衡|时时放心不下", t) for t in found), found
+    assert any("群众提、代表决" in t for t in found)  # a formula of parts still names one

@@ -201,6 +201,9 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         end, kind = _kind_tail(text, m.end(), hi, suffixes)
         if kind is None and (core.isdigit() or PERIOD.match(core)):
             continue  # a bare number in quotes (“6”大) is a count; “十六五” a period
+        if kind is None and (RESULT.match(core) or text.startswith("的", end) and "、" not in core):
+            continue  # 损失“双下降”: a result; “三个不平衡”的矛盾: a quote describing a noun
+            # (a formula of parts, “群众提、代表决…”的机制, still names a programme)
         if kind is None and (
                 (NUMBERED.search(core) and core.endswith(COUNTED_THINGS) and "大事" not in core)
                 or (len(core) <= 4 and core.endswith(BRAND_ENDINGS))):
@@ -226,6 +229,8 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     return out
 
 
+# A counted change in quotes is a result reported, not a programme (“双下降”, “三增长”).
+RESULT = re.compile(r"^[双两三四五六七八九十]+(?:增长|下降|提升|提高|减少|突破|增加|降低)$")
 # Word classes (jieba) that make a text before a quote an act on it, not its topic:
 # 新增“百亿县”, 学习运用“千万工程”, 深刻领悟“两个确立”, 认真履行“一岗双责”.
 ACT_FLAGS = ("v", "d", "ad", "p")
