@@ -286,3 +286,9 @@ def test_a_region_cut_from_a_longer_word_and_modifiers_of_areas_are_no_places():
     doc = run("加强陇中陇东黄土高原水土流失综合治理，实施坡耕地、淤地坝、固沟保塬、生态清洁小流域等项目。",
               place_name="甘肃省")
     assert "黄土高原" in places(doc) and not any("清洁" in k for k in places(doc))
+
+
+def test_a_provinces_literary_name_is_the_province_not_a_county():  # Heilongjiang 2025
+    doc = run("我们要全力打造“投资龙江”品牌，形成招商引资竞相发展的良好态势。", place_name="黑龙江省")
+    p = places(doc)
+    assert p["龙江"]["place_type"] == "region" and "adcode" not in p["龙江"]  # not 龙江县
