@@ -199,3 +199,8 @@ def test_a_place_ending_like_a_suffix_is_not_a_project():  # gwr-1997
     doc = extract_places(doc_of("今年我国将恢复对香港行使主权。这标志着香港进入新纪元。加快港珠澳大桥建设。"))
     found = projects("", doc)
     assert not any(name.endswith("香港") for name in found), found
+
+
+def test_a_clause_before_a_category_does_not_make_it_a_name():  # gwr-1997
+    found = projects("今年要基本完成高等学校管理体制改革。")
+    assert not any("要" in name or name == "高等学校" for name in found), found

@@ -52,7 +52,8 @@ INTRODUCING_VERBS = VERB_WORDS - {"建设", "改造", "升级改造", "提档升
 # Verbs that govern a name and never stand inside one (提升, 改造, 服务 may: 综合提升项目)
 GOVERNING_VERBS = {"加快", "打造", "推进", "推动", "狠抓", "聚焦", "实施", "开展", "加强", "强化",
                    "围绕", "依托", "引进", "招引", "签约", "争取", "力争", "落实", "加快推进", "加快打造"}
-FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由", "以", "为", "这个", "是", "还是", "无论", "或", "或者"}
+FUNCTION_WORDS = {"让", "从", "把", "被", "对", "向", "使", "给", "由", "以", "为", "这个", "是", "还是", "无论", "或", "或者",
+                  "要", "今年", "明年", "我国", "标志着"}
 
 # Suffixes that are project words in general; they only make a name with a real modifier.
 WEAK_SUFFIXES = {"项目", "工程", "中心", "平台", "园", "站", "馆", "港", "桥", "市场", "基地", "园区"}
