@@ -2,6 +2,8 @@
 
     python benchmarks/query_server.py STORE PORT [HTTP_PROCESSES] [QUERY_WORKERS]
 
+QUERY_WORKERS 0 (the default) leaves the server's default (cores + 1).
+
 HTTP_PROCESSES > 1 runs that many uvicorn processes on one port (each with its own result
 cache and its own QUERY_WORKERS query workers).
 """
@@ -16,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def app_factory():
     from kg.server.app import create_app
-    return create_app(Path(os.environ["KG_BENCH_STORE"]),
-                      workers=int(os.environ.get("KG_BENCH_WORKERS", "2")), warm_at_start=True)
+    workers = int(os.environ.get("KG_BENCH_WORKERS") or 0)  # 0: the server's default
+    return create_app(Path(os.environ["KG_BENCH_STORE"]), warm_at_start=True,
+                      **({"workers": workers} if workers else {}))
 
 
 def main() -> None:
@@ -25,7 +28,7 @@ def main() -> None:
     store, port = sys.argv[1], int(sys.argv[2])
     processes = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     os.environ["KG_BENCH_STORE"] = store
-    os.environ["KG_BENCH_WORKERS"] = sys.argv[4] if len(sys.argv) > 4 else "2"
+    os.environ["KG_BENCH_WORKERS"] = sys.argv[4] if len(sys.argv) > 4 else "0"
     uvicorn.run("query_server:app_factory", factory=True, host="127.0.0.1", port=port,
                 workers=processes if processes > 1 else None, log_level="warning",
                 access_log=False, http="auto", loop="auto", server_header=False,

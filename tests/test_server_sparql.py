@@ -284,7 +284,7 @@ def test_a_lookup_past_the_row_cap_goes_to_a_worker_whole(server_factory, sample
         assert r.status_code == 200 and int(r.headers["x-result-rows"]) > 2
         assert len(r.json()["results"]["bindings"]) == int(r.headers["x-result-rows"])
         stats = httpx.get(server.url + "/health").json()["local_queries"]
-        assert stats == {"answered": 0, "passed_on": 1}
+        assert stats == {"answered": 0, "passed_on": 1, "max_rows": 2}
 
 
 def test_a_malformed_lookup_is_400_from_the_server_process(url):

@@ -4,8 +4,9 @@ Handing a query to a worker process (pickling, two processes and a thread woken 
 costs more than answering an entity lookup such as `SELECT ?p ?o WHERE { <entity> ?p ?o }`.
 A query of one triple pattern with a constant (kg.sparql.is_streaming_lookup) streams: its
 work is proportional to the solutions read, so a row cap bounds it as the clock bounds the
-others. Past `max_rows` solutions the partial answer is dropped and the query goes to a
-worker like any other, under the time and memory limits.
+others (the engine is asked for at most `max_rows` + 1 of them, and Oxigraph's own writer
+serializes them: kg.sparql.execute_lookup). Past `max_rows` solutions the answer is dropped
+and the query goes to a worker like any other, under the time and memory limits.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.sparql import QueryJob, QueryResult, ResultTooLarge, execute, is_streaming_lookup
+from kg.sparql import (QueryJob, QueryResult, ResultTooLarge, execute_lookup,
+                       is_streaming_lookup)
 
 VERSIONS_KEPT = 2  # the version served and the one a reload is switching to
 
@@ -35,7 +37,7 @@ class LocalQueries:
             return None
         capped = dataclasses.replace(job, max_rows=min(job.max_rows, self.max_rows))
         try:
-            result = execute(self._store(version_path), capped)
+            result = execute_lookup(self._store(version_path), capped)
         except ResultTooLarge:  # larger than a lookup: the worker applies the real limits
             self.passed_on += 1
             return None
