@@ -156,6 +156,7 @@ class RemotePool:
             state.store_info = replace(state.store_info, version=version)
             state.store_version = version
             self.reloads += 1
+            # lookups of the new version are built when first asked (over the network)
             log.info("reload (%s): now serving store version %s (was %s)", reason, version,
                      previous)
         return {"reloaded": changed, "store_version": version, "previous_version": previous}
