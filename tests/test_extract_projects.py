@@ -1,6 +1,7 @@
 """Project names, their status and alias keys, on passages of real reports:
 the two seed reports (a district of Chongqing, 2023/2024), national government work
 reports (1998, 2019) and provincial 2025 reports (Guizhou, Guangdong)."""
+import re
 from pathlib import Path
 
 from kg.extract.projects import extract_projects, project_alias_key, same_project
@@ -204,3 +205,9 @@ def test_a_place_ending_like_a_suffix_is_not_a_project():  # gwr-1997
 def test_a_clause_before_a_category_does_not_make_it_a_name():  # gwr-1997
     found = projects("今年要基本完成高等学校管理体制改革。")
     assert not any("要" in name or name == "高等学校" for name in found), found
+
+
+def test_a_clause_of_spending_or_avoiding_is_not_a_name():  # gwr-2010
+    found = projects("中央财政安排保障性安居工程资金632亿元。资金安排主要用于项目建设。"
+                     "切实防止出现“半拉子”工程。")
+    assert not any(re.search("安排|用于|防止", name) for name in found), found
