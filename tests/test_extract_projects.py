@@ -211,3 +211,13 @@ def test_a_clause_of_spending_or_avoiding_is_not_a_name():  # gwr-2010
     found = projects("中央财政安排保障性安居工程资金632亿元。资金安排主要用于项目建设。"
                      "切实防止出现“半拉子”工程。")
     assert not any(re.search("安排|用于|防止", name) for name in found), found
+
+
+# Sichuan 2025, Guangdong 2025: a verb cuts a name only at word boundaries
+def test_verb_cut_only_at_word_boundaries():
+    found = projects("构建和完善川渝合作机制。共建成渝综合性科学中心、成渝中线科创走廊，打造川渝“科创共同体”。")
+    assert not any(n.startswith("渝综合") for n in found)
+    found = projects("支持创建成都国家植物园，加强古树名木保护。")
+    assert "成都国家植物园" in found and "都国家植物园" not in found
+    # 建成/渝湘 is a real cut: 加快 before the verb is a word of its own
+    assert "渝湘高铁武隆南站站房及配套道路主体工程" in projects("建成渝湘高铁武隆南站站房及配套道路主体工程。")

@@ -430,7 +430,21 @@ def _verb_cuts(chunk: str) -> list[int]:
     """Positions after each boundary verb in chunk, except inside a longer one
     (在建: not after 在; 创新开展: not after 新开)."""
     spans = [(m.start(), m.end()) for b in CUT_WORDS for m in re.finditer(re.escape(b), chunk)]
+    # a verb counts only as whole words: 共建成渝 is 共/建成/渝, not a cut after 建成
+    # (渝综合性科学中心), 投运营商 is 投/运营商, not a cut after 投运
+    bounds = _token_ends(chunk) | {0}
+    spans = [(s, e) for s, e in spans if s in bounds and e in bounds and not _glued(chunk, s, e, bounds)]
     return [0] + [e for _, e in spans if not any(s2 < e < e2 for s2, e2 in spans)]
+
+
+def _glued(chunk: str, s: int, e: int, bounds: frozenset[int] | set[int]) -> bool:
+    """Whether a verb found by segmentation is better read as two other words: one
+    character on each side forms a word with the verb's edges (共/建成/渝 is 共建/成渝,
+    the name being 成渝…; 加快/建成/渝湘 stays a cut, 加快 being a word of its own)."""
+    if s < 1 or e + 1 > len(chunk) or e + 1 not in bounds or s - 1 not in bounds:
+        return False
+    tags = jieba.posseg.dt.word_tag_tab
+    return bool(jieba.dt.FREQ.get(chunk[s - 1:s + 1])) and tags.get(chunk[e - 1:e + 1], "") in ("ns", "nr", "nz", "nt")
 
 
 def _holds_introducing_verb(core: str) -> bool:
