@@ -221,3 +221,14 @@ def test_verb_cut_only_at_word_boundaries():
     assert "成都国家植物园" in found and "都国家植物园" not in found
     # 建成/渝湘 is a real cut: 加快 before the verb is a word of its own
     assert "渝湘高铁武隆南站站房及配套道路主体工程" in projects("建成渝湘高铁武隆南站站房及配套道路主体工程。")
+
+
+# national report 2010: 和 joining a programme, a policy or a rate to a works
+def test_he_joining_a_programme_or_a_rate_keeps_the_works_alone():
+    found = projects("扎实推进十大重点节能工程、千家企业节能行动和节能产品惠民工程，形成全社会节能的良好风气。")
+    assert "节能产品惠民工程" in found
+    assert not any("行动和" in n for n in found)
+    found = projects("继续实施农村部分计划生育家庭奖励扶助制度和西部地区少生快富工程。")
+    assert set(found) == {"西部地区少生快富工程"}
+    found = projects("企业“走出去”逆势上扬，非金融类对外直接投资和对外工程承包营业额分别增长6.5%和5.9%。")
+    assert not found

@@ -101,6 +101,9 @@ NOT_PROJECT_ENDINGS = ("行动", "计划", "改革", "战略", "机制", "体系
 # An enumerated item ending in these is a region, a field or a goal, not a works
 # (民族地区、革命老区…工程; 节能工程、循环经济…; 科技创新和学术发展紧密结合).
 NOT_WORKS_ENDINGS = ("地区", "区域", "经济", "发展", "结合", "转型", "产业", "领域", "行业")
+# The left side of 'X和Y工程' that is no works (a programme, a policy, a rate, an
+# investment, a kind of body): 节能行动和…, 奖励扶助制度和…, 普及率和…, 对外直接投资和对外工程.
+NOT_JOINED_ENDINGS = NOT_PROJECT_ENDINGS + ("制度", "率", "投资", "机构", "网络", "搬迁", "精品", "办法")
 # A place's positioning goal (打造全国区域性现代制造业基地, 建设国际科技创新中心) is not a works:
 # a scope word opens it and a verb of becoming stands right before it.
 GOAL_SCOPES = ("全国", "全球", "世界", "国际", "区域性")
@@ -353,7 +356,24 @@ def _suffix_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
             return [left, right]
         if not left and right and right[1] == span[1] and text[span[0]:cut].endswith(tuple(SUFFIXES)):
             return [right]  # 电子商务产业园和X中心: the first is a category, the second may be a name
+    # 千家企业节能行动和节能产品惠民工程, 农村自来水普及率和规模化供水工程: 和 joins a
+    # programme, a rate or a policy to the name; the name is the right-hand part alone.
+    conj = _conjunction_at(text, span[0], span[1])
+    if conj is not None and text[span[0]:conj].endswith(NOT_JOINED_ENDINGS):
+        right = _suffix_name(text, conj + 1, span[1], at_end=True)
+        return [right] if right and right[1] == span[1] else []
     return [span]
+
+
+def _conjunction_at(text: str, s: int, e: int) -> int | None:
+    """The offset of the last 和 in text[s:e] that jieba cuts as a word of its own
+    (outside brackets), else None."""
+    pos, found = s, None
+    for tok in jieba.cut(text[s:e]):
+        if tok == "和" and _depth(text[s:pos]) == 0:
+            found = pos + len(tok) - 1
+        pos += len(tok)
+    return found
 
 
 def _depth(s: str) -> int:
