@@ -232,3 +232,17 @@ def test_he_joining_a_programme_or_a_rate_keeps_the_works_alone():
     assert set(found) == {"西部地区少生快富工程"}
     found = projects("企业“走出去”逆势上扬，非金融类对外直接投资和对外工程承包营业额分别增长6.5%和5.9%。")
     assert not found
+
+
+# Gansu 2025: an abbreviated list shares the kind of the item that closes it
+def test_abbreviated_list_shares_the_closing_kind():
+    found = projects("柳红铁路建成投运。兰合、平庆、天陇和西成铁路甘肃段建设提速。")
+    assert {"兰合铁路", "平庆铁路", "天陇铁路", "西成铁路"} <= set(found)
+    assert not any("和" in n for n in found)
+    found = projects("加快建设兰合、平庆、天陇、西成铁路甘肃段、兰张高铁武张段。")
+    assert {"兰合铁路", "平庆铁路", "天陇铁路", "西成铁路", "兰张高铁"} <= set(found)
+    # a list of fields is no abbreviated list
+    assert not any(n in ("交通工程", "能源工程") for n in projects("加强交通、能源、水利工程建设。"))
+    # seed 000: one short name before a suffix name keeps its own name
+    found = projects("推进全民健身中心、仙女山体育场升级改造、亿航、卡宾滑雪场、户外运动高端营地等项目。")
+    assert "亿航" in found and "亿航滑雪场" not in found

@@ -291,6 +291,7 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
                 out.append((span[0], span[1], dist["works"], "projects.distributive"))
         status = _status(text, cs, ce, sent_end, out)
         return [(s, e, status, r, w) for s, e, w, r in out]
+    shared = _shared_heads(text, items, found)
     sites = _site_works(text, cs, ce)
     if sites:
         status = _status(text, cs, ce, sent_end, sites)
@@ -301,7 +302,10 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
         close = ENUM_CLOSE.match(text, deng.start(), ce)
         kind = next((x for x in SUFFIXES if close.group(0).endswith(x)), "")
         kind = "" if kind in WEAK_SUFFIXES else kind
-    for (s, e), names in zip(items, found):
+    for k, ((s, e), names) in enumerate(zip(items, found)):
+        if k in shared:
+            out += shared[k]
+            continue
         if not names and enumerate_all:
             span = _enumerated_name(text, s, e)
             if span and kind:
@@ -318,6 +322,60 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
             out.append((ns, ne, "", rule))
     status = _status(text, cs, ce, sent_end, out)
     return [(s, e, status, r, w) for s, e, w, r in out]
+
+
+def _shared_heads(text: str, items: list[tuple[int, int]],
+                  found: list[list[tuple[int, int]]]) -> dict[int, list[tuple[int, int, str, str]]]:
+    """Abbreviated items sharing the kind of the item that closes them: 兰合、平庆、天陇、西成铁路
+    (or …天陇和西成铁路) names 兰合铁路, 平庆铁路 … Each head is two or three characters that
+    are no common word (交通、能源、水利工程 is a list of fields), and the kind is a strong
+    suffix (铁路, 高速, 机场), never 工程/项目; two heads at least, as one short item before a
+    name is more often a name of its own. Returns the names of each item it rewrites."""
+    out: dict[int, list[tuple[int, int, str, str]]] = {}
+    pending: list[int] = []
+    for k, names in enumerate(found):
+        if not names:
+            pending.append(k)
+            continue
+        ns, ne = names[-1]
+        suf = next((x for x in SUFFIXES if text.endswith(x, ns, ne)), "")
+        pending_now, pending = pending, []
+        if not suf or suf in WEAK_SUFFIXES or suf in ("工程", "项目"):
+            continue
+        heads = [_abbreviation(text, *items[i], first=(i == 0)) for i in pending_now]
+        core_s, inner = ns, []
+        joined = re.fullmatch(r"(.{2,3})和(.{2,3})", text[ns:ne - len(suf)])
+        if joined:
+            inner = [_abbreviation(text, ns, ns + len(joined[1]), first=False)]
+            core_s = ns + len(joined[1]) + 1
+        if len(heads + inner) < 2 or not all(heads + inner) or not _is_abbreviation(text[core_s:ne - len(suf)]):
+            continue  # one short item before a name (亿航、卡宾滑雪场) is a name of its own
+        for i, h in zip(pending_now, heads):
+            out[i] = [(h[0], h[1], suf, "projects.shared_head")]
+        out[k] = [(a, b, suf, "projects.shared_head") for a, b in inner] + [(core_s, ne, "", "projects.suffix")]
+    return out
+
+
+def _abbreviation(text: str, s: int, e: int, first: bool) -> tuple[int, int] | None:
+    """The abbreviated head an item of a shared-kind list is (the first item may carry the
+    verb before it: 加快建设兰合)."""
+    if first:
+        span = _enumerated_name(text, s, e)
+        if not span:
+            return None
+        s, e = span
+    return (s, e) if _is_abbreviation(text[s:e]) else None
+
+
+def _is_abbreviation(word: str) -> bool:
+    """Two or three characters jieba knows as no common word (an abbreviated proper name:
+    兰合, 平庆; 京沪 is tagged as an abbreviation; 交通 is a common word)."""
+    if not (2 <= len(word) <= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word)):
+        return False
+    if word in GENERIC_WORDS:
+        return False
+    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    return not jieba.dt.FREQ.get(word) or tag in ("j", "nr", "ns", "nz")
 
 
 def _site_works(text: str, cs: int, ce: int) -> list[tuple[int, int, str]]:
