@@ -180,8 +180,8 @@ def small(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("small")
     reports, store_dir = tmp / "reports", tmp / "store"
     reports.mkdir()
-    a = _excerpt(NATIONAL / "gwr-2024.txt", reports / "gwr-2024.txt", 1500)
-    b = _excerpt(NATIONAL / "gwr-2023.txt", reports / "gwr-2023.txt", 1500)
+    a = _excerpt(NATIONAL / "gwr-2024.txt", reports / "gwr-2024.txt", 1000)
+    b = _excerpt(NATIONAL / "gwr-2023.txt", reports / "gwr-2023.txt", 1000)
     with oxigraph_server(tmp / "oxigraph") as server, RemoteStore(server.url) as backend:
         build([reports], store_dir, jobs=1, backend=backend)
         yield {"server": server, "backend": backend, "reports": reports,

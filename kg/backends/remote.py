@@ -15,6 +15,9 @@ Oxigraph. RemoteStore speaks three W3C protocols over HTTP and nothing else:
 Every failure is a RemoteError saying which URL failed and why (unreachable, timed out, or
 the status and message the endpoint answered): callers print it, never a traceback.
 
+Tested against the Oxigraph server (tests/test_backend_remote.py); the Fuseki, GraphDB and
+Virtuoso URL layouts of `endpoint_urls` are written from their documentation, never run here.
+
 The default graph must be the union of the named graphs (Oxigraph: the `union-default-graph`
 parameter, sent when a query asks for the union; Fuseki: `tdb2:unionDefaultGraph true`;
 GraphDB and Virtuoso: their default without FROM).
