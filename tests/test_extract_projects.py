@@ -246,3 +246,13 @@ def test_abbreviated_list_shares_the_closing_kind():
     # seed 000: one short name before a suffix name keeps its own name
     found = projects("推进全民健身中心、仙女山体育场升级改造、亿航、卡宾滑雪场、户外运动高端营地等项目。")
     assert "亿航" in found and "亿航滑雪场" not in found
+
+
+# Sichuan 2025: an adverb before a verb makes a clause, not a name
+def test_adverb_and_verb_make_a_clause_not_a_name():
+    found = projects("协同推进降碳、减污、扩绿、增长，更好守护美丽四川生态家园。")
+    assert not any("守护" in n for n in found)
+    found = projects("坚决破除隐性壁垒，及时发布项目清单，公平保障各类经营主体参与。")
+    assert not any("发布" in n for n in found)
+    # 及 joining two works stays a name (seed 002)
+    assert "标准化粮食仓储及加工项目" in projects("推进标准化粮食仓储及加工项目建设。")

@@ -141,6 +141,8 @@ def extract_projects(doc: Document) -> Document:
                 continue  # 对香港: the suffix (港) is the end of a place's name
             if text.startswith(GOAL_SCOPES) and text.endswith(GOAL_HEADS) and doc.text[max(0, start - 4):start].endswith(GOAL_VERBS):
                 continue  # 打造全国…基地: a positioning goal
+            if rule not in ("projects.road", "projects.app") and _reads_as_clause(text):
+                continue  # 更好发挥国际性交通枢纽: an adverb and its verb make it a clause
             doc.add_mention(Mention(kind=EntityKind.PROJECT, start=start, end=end, sentence=sent.index,
                                         text=text, name=project_name(text + works),
                                         attrs={"status": status}, rule=rule))
@@ -529,6 +531,16 @@ def _holds_introducing_verb(core: str) -> bool:
     """Whether a two-character introducing verb stands as a word inside the core."""
     words = [w for w in jieba.cut(core)]
     return any(w in GOVERNING_VERBS for w in words[1:])
+
+
+@lru_cache(maxsize=4096)
+def _reads_as_clause(name: str) -> bool:
+    """Whether jieba reads an adverb or a conjunction followed by a verb inside the text
+    (更好/d 发挥/v, 及时/c 发布/v, 持续/vd 打造/v): a predicate, which no name holds."""
+    pairs = [(p.word, p.flag) for p in jieba.posseg.cut(name)]
+    # 和/及/与 join two works (仓储及加工), only a longer conjunction (及时) is an adverb here
+    lead = [f in ("d", "vd", "ad") or f == "c" and len(w) >= 2 for w, f in pairs]
+    return any(a and b[1].startswith("v") for a, b in zip(lead, pairs[1:]))
 
 
 def _has_proper_noun(name: str) -> bool:
