@@ -498,7 +498,8 @@ def test_kg_serve_follows_new_versions_and_reports_a_store_that_went_away(seeded
     assert _version(kg_server.url) == built
     assert httpx.get(search).json()["count"] == 0
     try:  # what a build does: the graph, then a new stamp; answers of the old version expire
-        remote.put_graph(graph, [ox.Triple(place, RDFS_LABEL, ox.Literal("某测试地", language="zh"))])
+        remote.put_graph(graph, [ox.Triple(place, RDFS_LABEL,
+                                           ox.Literal("某测试地", language="zh"))])
         remote.set_stamp("remote-test-1")
         _wait_for_version(kg_server.url, "remote-test-1")
         assert httpx.get(search).json()["count"] == 1
