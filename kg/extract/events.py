@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, load_table, right_boundary_ok, scan_left, strip_left, trim_long_body,
+    HAN, made_of, load_table, right_boundary_ok, scan_left, strip_left, trim_long_body,
 )
 from kg.model import Document, EntityKind, Mention
 
@@ -91,13 +91,7 @@ def _suffix_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 def _generic(body: str) -> bool:
     """Whether a body is made only of generic and kind words (节庆展会, 各类, 重大)."""
     words = GENERIC_BODIES | KIND_WORDS
-    ok = [True] + [False] * len(body)
-    for i in range(len(body)):
-        if ok[i]:
-            for j in range(i + 1, min(len(body), i + 4) + 1):
-                if body[i:j] in words:
-                    ok[j] = True
-    return ok[len(body)]
+    return made_of(body, words, 4)
 
 
 def _other_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:

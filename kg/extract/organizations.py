@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, cut_long, governing_words, load_table, trim_long_body, load_words, right_boundary_ok, scan_left, strip_left,
+    HAN, made_of, cut_long, governing_words, load_table, trim_long_body, load_words, right_boundary_ok, scan_left, strip_left,
 )
 from kg.model import Document, EntityKind, Mention
 
@@ -78,13 +78,7 @@ def is_generic_body(body: str) -> bool:
     (高水平, 资产管理, 行业): a category such as 跨国公司, not a name."""
     body = re.sub(r"[“”‘’\s]", "", body)
     words = generic_words()
-    ok = [True] + [False] * len(body)
-    for i in range(len(body)):
-        if ok[i]:
-            for j in range(i + 1, min(len(body), i + 6) + 1):
-                if body[i:j] in words:
-                    ok[j] = True
-    return ok[len(body)]
+    return made_of(body, words, 6)
 
 
 def is_description(body: str) -> bool:

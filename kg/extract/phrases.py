@@ -212,3 +212,15 @@ def _inside_quotes(span: str, k: int) -> bool:
 def plain(text: str) -> str:
     """A name without quote marks and spaces, to compare forms."""
     return re.sub(r"[\s“”‘’\"'《》]", "", text)
+
+
+def made_of(text: str, words, longest: int) -> bool:
+    """Whether `text` splits wholly into members of `words` (none longer than `longest`):
+    a body of kind words only (跨国公司, 节庆展会) is a description, not a name."""
+    ok = [True] + [False] * len(text)
+    for i in range(len(text)):
+        if ok[i]:
+            for j in range(i + 1, min(len(text), i + longest) + 1):
+                if text[i:j] in words:
+                    ok[j] = True
+    return ok[len(text)]

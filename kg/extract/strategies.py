@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.extract.phrases import (
-    HAN, anchored_left, cut_long, governing_words, trim_long_body, load_table, load_words, plain, right_boundary_ok, scan_left, scan_right,
+    HAN, made_of, anchored_left, cut_long, governing_words, trim_long_body, load_table, load_words, plain, right_boundary_ok, scan_left, scan_right,
     strip_left,
 )
 from kg.model import Document, EntityKind, Mention
@@ -129,13 +129,7 @@ def is_generic(body: str) -> bool:
     if len(body) < 2:
         return True
     words = generic_bodies()
-    ok = [True] + [False] * len(body)
-    for i in range(len(body)):
-        if ok[i]:
-            for j in range(i + 1, min(len(body), i + 6) + 1):
-                if body[i:j] in words:
-                    ok[j] = True
-    return ok[len(body)]
+    return made_of(body, words, 6)
 
 
 def national_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
