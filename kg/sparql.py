@@ -397,14 +397,21 @@ def execute_lookup(store: ox.Store, job: QueryJob) -> QueryResult:
         rows = body.count(b"<result>")
     else:
         rows = body.count(b"\n") - 1
+    return counted_result(body, name, "select", rows, job)
+
+
+def counted_result(body: bytes, name: str, kind: str, rows: int, job: QueryJob) -> QueryResult:
+    """A result already written (by Oxigraph or a remote store) in format `name`, within
+    the job's row and byte limits."""
+    what = "solutions" if kind == "select" else "triples"
     if rows > job.max_rows:
-        raise ResultTooLarge(f"the result has more than {job.max_rows} solutions; "
+        raise ResultTooLarge(f"the result has more than {job.max_rows} {what}; "
                              "add a LIMIT or narrow the query")
     if len(body) > job.max_bytes:
         raise ResultTooLarge(f"the result is larger than {job.max_bytes} bytes; "
                              "add a LIMIT or narrow the query")
     fmt = FORMATS_BY_NAME[name]
-    return QueryResult(body, fmt.name, fmt.content_type, "select", rows)
+    return QueryResult(body, fmt.name, fmt.content_type, kind, rows)
 
 
 def serialize_results(results, job: QueryJob) -> QueryResult:

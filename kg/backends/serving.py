@@ -28,9 +28,8 @@ from pathlib import Path
 
 from kg.backends.remote import (N_TRIPLES, RESULTS_JSON, RemoteError, RemoteRefused,
                                 RemoteStore, RemoteTimeout)
-from kg.sparql import (FORMATS_BY_NAME, QueryJob, QueryResult, QuerySyntaxError,
-                       ResultTooLarge, UpdateNotAllowed, check_services, has_dataset_clause,
-                       is_update, serialize_results)
+from kg.sparql import (QueryJob, QueryResult, QuerySyntaxError, UpdateNotAllowed, check_services,
+                       has_dataset_clause, is_update, serialize_results, counted_result)
 
 log = logging.getLogger("kg.server")
 
@@ -223,16 +222,7 @@ def _passed_through(body: bytes, media: str, job: QueryJob) -> QueryResult | Non
     rows = _rows_in(body, name)
     if rows is None:
         return None
-    what = "triples" if name == "nt" else "solutions"
-    if rows > job.max_rows:
-        raise ResultTooLarge(f"the result has more than {job.max_rows} {what}; "
-                             "add a LIMIT or narrow the query")
-    if len(body) > job.max_bytes:
-        raise ResultTooLarge(f"the result is larger than {job.max_bytes} bytes; "
-                             "add a LIMIT or narrow the query")
-    fmt = FORMATS_BY_NAME[name]
-    return QueryResult(body, fmt.name, fmt.content_type, "graph" if name == "nt" else "select",
-                       rows)
+    return counted_result(body, name, "graph" if name == "nt" else "select", rows, job)
 
 
 def _rows_in(body: bytes, name: str) -> int | None:
