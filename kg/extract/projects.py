@@ -510,10 +510,11 @@ def _verb_cuts(chunk: str) -> list[int]:
     """Positions after each boundary verb in chunk, except inside a longer one
     (在建: not after 在; 创新开展: not after 新开)."""
     spans = [(m.start(), m.end()) for b in CUT_WORDS for m in re.finditer(re.escape(b), chunk)]
-    # a verb counts only as whole words: 共建成渝 is 共/建成/渝, not a cut after 建成
-    # (渝综合性科学中心), 投运营商 is 投/运营商, not a cut after 投运
+    # a verb counts only as a word or the end of one (全面完成 ends on 完成): 共建成渝 is
+    # 共建/成渝, not a cut after 建成 (渝综合性科学中心); 投运营商 is 投/运营商, not a cut after 投运
     bounds = _token_ends(chunk) | {0}
-    spans = [(s, e) for s, e in spans if s in bounds and e in bounds and not _glued(chunk, s, e, bounds)]
+    spans = [(s, e) for s, e in spans if e in bounds and max(b for b in bounds if b < e) <= s
+             and not _glued(chunk, s, e, bounds)]
     return [0] + [e for _, e in spans if not any(s2 < e < e2 for s2, e2 in spans)]
 
 
