@@ -345,3 +345,41 @@ def test_text_with_a_pdf_name_is_read_as_text_with_a_warning(tmp_path):
     source = read_document(path)
     assert source.format == "txt"
     assert source.warnings == ["named .pdf but contains txt; read as txt"]
+
+
+def test_trs_cms_page_keeps_its_article_and_drops_the_chrome_around_it(tmp_path):
+    # Many government sites run the TRS CMS: the article sits in div.trs_editor_view, a class
+    # name that contains "editor" like the 责任编辑 boxes; it must not be taken for chrome.
+    page = f"""<!DOCTYPE html><html><head><meta charset="gb2312">
+    <title>2024年政府工作报告_重庆市武隆区人民政府</title></head><body>
+    <div class="top"><a href="#">无障碍</a> <a href="#">长者模式</a></div>
+    <ul class="menu-list"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul>
+    <div class="wz">当前位置：<a href="/">首页</a> &gt; 政府工作报告</div>
+    <div class="xl-main">
+      <div class="tit"><h2>2024年政府工作报告</h2></div>
+      <div class="xl-info"><span>发布时间：2024-02-05 10:00</span> <span>来源：区政府办公室</span></div>
+      <div class="trs_editor_view TRS_UEDITOR trs_paper_default trs_web">
+        <p>——2024年1月31日在重庆市武隆区第十九届人民代表大会第四次会议上</p>
+        <p>各位代表：</p>
+        <p>　　现在，我代表区人民政府向大会报告工作，请予审议，并请区政协委员和其他列席人员提出意见。</p>
+        <p><strong>{HEADING}</strong></p>
+        <p>　　全年实现地区生产总值２７３．４６亿元、同比增长５．５％；其中，一、二、三产业增加值分别增长4.8%、6.3%和5.1%。</p>
+        <p><strong>{PLAN_PASSAGE}</strong></p>
+      </div>
+      <div class="xl-bottom">
+        <div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin"></a></div>
+        <div class="dy">【<a href="javascript:window.print()">打印本页</a>】【<a href="#">关闭窗口</a>】</div>
+        <p>责任编辑：李四</p>
+      </div>
+    </div>
+    <div class="foot-box"><p>主办：重庆市武隆区人民政府办公室 渝ICP备00000000号-1</p></div>
+    </body></html>"""
+    path = tmp_path / "report.html"
+    path.write_bytes(page.encode("gb18030"))
+    source = read_document(path)
+    assert (source.format, source.encoding) == ("html", "gb18030")
+    assert source.text.startswith("2024年政府工作报告\n")
+    assert f"\n{HEADING}\n{PASSAGE}\n{PLAN_PASSAGE}\n" in source.text  # full-width digits and ％ too
+    for chrome in ("当前位置", "无障碍", "政务公开", "发布时间", "分享到", "打印", "关闭窗口", "责任编辑",
+                   "ICP"):
+        assert chrome not in source.text, chrome

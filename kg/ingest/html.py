@@ -25,6 +25,11 @@ CHROME_CLASS = re.compile(
     re.I,
 )
 
+# A chrome-named element holding this much non-link text, or this many paragraphs of
+# ten characters or more, is kept (see _is_chrome_element).
+CHROME_MAX_TEXT = 200
+CHROME_MAX_PARAGRAPHS = 3
+
 BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tbody", "tr",
               "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "center", "dd", "dt", "dl"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "td", "body", "center", "font", "span"}
@@ -53,7 +58,15 @@ def _is_chrome_element(tag: Tag) -> bool:
     if tag.name in ("html", "body") or tag.attrs is None:
         return False
     names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-    return bool(names.strip()) and bool(CHROME_CLASS.search(names))
+    if not names.strip() or not CHROME_CLASS.search(names):
+        return False
+    # A class name is only a hint: the TRS CMS of many government sites puts the article
+    # itself in div.trs_editor_view. Chrome is short or mostly links; a block with
+    # several paragraphs or a page of its own text is the article (or holds it).
+    if _text_length(tag) >= CHROME_MAX_TEXT:
+        return False
+    paragraphs = sum(1 for p in tag.find_all("p", limit=20) if _text_length(p) >= 10)
+    return paragraphs < CHROME_MAX_PARAGRAPHS
 
 
 def _densest_block(body: Tag) -> Tag:
