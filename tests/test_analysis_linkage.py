@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from kg.analysis.graph import label_of
-from kg.analysis.linkage import linkage_report, policy_project_links, strategies_named_in
+from kg.analysis.linkage import (linkage_report, names_the_report_itself, policy_project_links,
+                                 strategies_named_in)
 from tests.fixtures_graph import hand_store, hand_store_dir, seed_store  # noqa: F401
 
 
@@ -81,3 +82,24 @@ def test_seed_build_links_most_projects_to_strategies_with_evidence(seed_store):
         assert link.steps and link.steps[-1].target == link.project or link.steps[-1].source == link.project
         assert all(s.evidence is None or s.evidence.text for s in link.steps)
     assert len(r.orphan_projects) == r.projects_total - r.projects_linked
+
+
+def test_names_of_the_report_itself():
+    for name in ("2024年国民经济和社会发展计划", "2024年计划草案", "政府工作报告", "2023年预算执行情况"):
+        assert names_the_report_itself(name), name
+    for name in ("老年人照顾服务计划", "强基计划", "“十四五”规划", "成渝地区双城经济圈建设规划纲要"):
+        assert not names_the_report_itself(name), name
+
+
+def test_the_annual_plan_heading_the_report_carries_no_project(seed_store):
+    # 一、2023年国民经济和社会发展计划执行情况 heads a whole part of the seed plan report
+    r = linkage_report(seed_store)
+    g = r.graph
+    plans = [s for s, d in g.nodes(data=True)
+             if d["type"] == "strategy" and names_the_report_itself(d["label"])]
+    assert plans
+    carried = [l for l in r.links if l.strategy in plans and l.via != "implements"]
+    assert carried == []
+    assert not names_the_report_itself(r.strategies[0].label)
+    top = r.strategies[0]  # breakdowns count the projects the strategy reaches
+    assert sum(top.by_sector.values()) >= len(top.projects) // 2

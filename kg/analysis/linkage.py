@@ -6,10 +6,13 @@ A strategy reaches a project
   that names the strategy — the nearest such heading above the sentence counts;
 - through a 专栏 column: the project is listed in a row labelled with the strategy, or in a
   column whose title names it.
+The report's own kind (2024年国民经济和社会发展计划, 计划草案, 政府工作报告) names the parts of
+the report it heads; it carries nothing by heading, only where a sentence states the link.
 Each link carries its path as steps (source, relation, target) with the sentence of each step.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -19,6 +22,11 @@ from pyoxigraph import Store
 from kg.analysis.graph import Evidence, document_key, label_of, link_evidence, load_graph, select
 
 MIN_NAME_LENGTH = 3  # shorter strategy names (两个字) match too much text by accident
+
+# Names of the report itself (an annual plan, a work report, a budget): every project of its
+# review or plan part sits under a heading naming it, which says nothing about policy.
+REPORT_ITSELF = re.compile(r"(\d{4}年度?)?(国民经济和社会发展|经济社会发展)?"
+                           r"(计划(执行情况|草案)?|政府工作报告|(财政)?预算(执行情况|草案)?)")
 
 # how a strategy reaches a project, strongest first
 VIA_ORDER = ("implements", "row", "column", "section")
@@ -63,6 +71,16 @@ def strategy_names(store: Store) -> dict[str, set[str]]:
         if len(name) >= MIN_NAME_LENGTH:
             names[r["s"]].add(name)
     return names
+
+
+def names_the_report_itself(name: str) -> bool:
+    return REPORT_ITSELF.fullmatch(name) is not None
+
+
+def carrier_names(names: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The names that carry a strategy down a heading or a 专栏: not the report's own kind."""
+    return {strategy: forms for strategy, forms in names.items()
+            if not any(names_the_report_itself(n) for n in forms)}
 
 
 def strategies_named_in(text: str, names: dict[str, set[str]]) -> list[tuple[str, str]]:
@@ -114,7 +132,7 @@ def _heading_sentences(store: Store) -> dict[str, tuple[str, str]]:
 
 def carried_links(store: Store) -> list[PolicyLink]:
     """Links through headings, 专栏 row labels and column titles that name a strategy."""
-    names = strategy_names(store)
+    names = carrier_names(strategy_names(store))
     parents = {r["sec"]: r["parent"] for r in select(store, """
         SELECT ?sec ?parent WHERE { ?sec a kgo:Section . OPTIONAL { ?sec kgo:parentSection ?parent } }""")}
     heading_of = {r["sec"]: r["heading"] for r in select(store, """

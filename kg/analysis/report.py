@@ -81,6 +81,11 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _top(counts: dict, n: int = 3) -> str:
+    """'武隆区 6, 仙女山 4': the n biggest of a breakdown, with their project counts."""
+    return ", ".join(f"{k} {v}" for k, v in list(counts.items())[:n])
+
+
 def _sections(data: dict) -> list[tuple[str, str, list[str], list[list], str | None]]:
     """(heading, intro, table headers, table rows, chart name) in report order."""
     link = data["linkage"]
@@ -95,7 +100,7 @@ def _sections(data: dict) -> list[tuple[str, str, list[str], list[list], str | N
                 ["strategy", "projects", "how", "top places", "top sectors"],
                 [[s["label"], len(s["projects"]),
                   ", ".join(f"{k} {v}" for k, v in Counter(v for p in s["projects"] for v in p["via"]).most_common()),
-                  ", ".join(list(s["by_place"])[:3]), ", ".join(list(s["by_sector"])[:3])]
+                  _top(s["by_place"]), _top(s["by_sector"])]
                  for s in link["strategies"][:TOP]], "projects_per_strategy"))
     out.append(("Orphan projects", "Projects no strategy reaches (first rows).", ["project"],
                 [[p["label"]] for p in link["orphan_projects"][:TOP]], None))
