@@ -1,7 +1,11 @@
 """Plan vs actual and cross-report discrepancies, on real figures of national and district reports."""
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from kg.analysis.plan_actual import (discrepancies, figures, judge, plan_vs_actual, unit_scale)
 from tests.fixtures_graph import hand_store, hand_store_dir, seed_store  # noqa: F401
@@ -84,3 +88,42 @@ def test_seed_figures_read_back_with_their_sentences(seed_store):
     assert {a.status for a in rows} <= {"met", "missed", "no data"}
     for d in discrepancies(seed_store, figs):
         assert len({f.document for f in d.figures}) >= 2
+
+
+NATIONAL_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "national"
+
+
+@pytest.fixture(scope="module")
+def national_store(tmp_path_factory):
+    """gwr-2024 (targets for 2024) and gwr-2025 (what 2024 reached), built by the real pipeline."""
+    from kg.build import build
+    from kg.store import open_store
+
+    src = tmp_path_factory.mktemp("gwr") / "reports"
+    src.mkdir()
+    for year in (2024, 2025):
+        shutil.copy(NATIONAL_CORPUS / f"gwr-{year}.txt", src)
+    path = src.parent / "store"
+    assert build([src], path, jobs=1).ok
+    return open_store(path)
+
+
+def test_built_national_reports_give_met_and_missed_by_comparator(national_store):
+    rows = {(a.target.indicator_label, a.target.measure): a for a in plan_vs_actual(national_store)
+            if a.target.year == 2024 and a.target.document == "gwr-2024"}
+    # 国内生产总值增长5%左右 (approx, a growth rate) against 增长5% in the 2025 report
+    gdp = rows[("国内生产总值", "growth_rate")]
+    assert gdp.observation.document == "gwr-2025" and gdp.status == "met"
+    assert gdp.ratio == 1.0 and gdp.gap == 0.0 and gdp.observation.unit == "%"
+    # 城镇新增就业1200万人以上 (ge, a count) against 城镇新增就业1256万人
+    jobs = rows[("城镇新增就业", "count")]
+    assert jobs.target.comparator == "ge" and jobs.status == "met" and jobs.gap == 56.0
+    # 城镇调查失业率5.5%左右: lower is better, 5.1% meets it
+    unemployment = next(a for (label, _), a in rows.items() if label == "城镇调查失业率")
+    assert float(unemployment.observation.value) == 5.1 and unemployment.status == "met"
+    assert unemployment.gap == pytest.approx(-0.4)
+    # 单位国内生产总值能耗降低2.5%左右 against 降幅超过3%: a bigger cut meets a reduction target
+    energy = next(a for (label, _), a in rows.items() if "能耗" in label)
+    assert energy.target.measure == "reduction" and energy.status == "met"
+    statuses = {a.status for a in rows.values()}
+    assert statuses <= {"met", "missed", "no data"} and "no data" in statuses

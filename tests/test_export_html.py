@@ -43,7 +43,7 @@ def test_report_markdown_has_every_section(hand_store):
                     "Centrality", "Communities", "Projects per sector"):
         assert f"## {heading}" in md
     assert "Coverage 75.0%" in md and "| 社会消费品零售总额 | 2024 |" in md
-    assert "| 国内生产总值 | 2022 | approx 5.5% | 3% | missed |" in md
+    assert "| 国内生产总值 | 2022 | approx 5.5% | 3% | missed | 0.5455 | -2.5 | gwr-2023 |" in md
 
 
 def test_report_html_in_chromium(seed_store, tmp_path):

@@ -121,10 +121,12 @@ class Attainment:
     status: str  # met | missed | no data
     ratio: float | None  # observed / target value
     same_document: bool = False
+    gap: float | None = None  # observed - target, in the target's unit (points for a rate)
 
     def to_dict(self) -> dict:
         return {"indicator": self.target.indicator_label, "year": self.target.year,
                 "subject": self.target.subject, "status": self.status, "ratio": self.ratio,
+                "gap": self.gap,
                 "target": self.target.to_dict(),
                 "observation": self.observation.to_dict() if self.observation else None,
                 "same_document": self.same_document}
@@ -164,7 +166,7 @@ def plan_vs_actual(store: Store, figs: list[Figure] | None = None) -> list[Attai
         observed = in_unit_of(o, t)
         ratio = float(observed / t.value) if t.value else None
         out.append(Attainment(t, o, judge(t, observed), round(ratio, 4) if ratio is not None else None,
-                              o.document == t.document))
+                              o.document == t.document, round(float(observed - t.value), 4)))
     return out
 
 

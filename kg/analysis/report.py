@@ -113,10 +113,10 @@ def _sections(data: dict) -> list[tuple[str, str, list[str], list[list], str | N
     out.append(("Plan vs actual",
                 f"{len(data['attainment'])} targets: {status.get('met', 0)} met, {status.get('missed', 0)} missed, "
                 f"{status.get('no data', 0)} with no observation of the same indicator, year and place.",
-                ["indicator", "year", "target", "observed", "status", "ratio", "observed in"],
+                ["indicator", "year", "target", "observed", "status", "ratio", "gap", "observed in"],
                 [[a["indicator"], a["year"], f"{a['target']['comparator']} {a['target']['value']:g}{a['target']['unit']}",
                   f"{a['observation']['value']:g}{a['observation']['unit']}", a["status"], a["ratio"],
-                  a["observation"]["document"]] for a in judged[:TOP * 2]], "attainment"))
+                  f"{a['gap']:+g}", a["observation"]["document"]] for a in judged[:TOP * 2]], "attainment"))
     out.append(("Cross-report discrepancies",
                 "The same indicator, year and subject stated with different values in two reports.",
                 ["indicator", "year", "values", "sentences"],
