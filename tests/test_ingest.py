@@ -9,6 +9,7 @@ import docx
 import pytest
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from kg.ingest import DocumentError, read_document
@@ -181,6 +182,49 @@ def test_pdf_sniffed_by_content_whatever_its_name(tmp_path):
     _write_pdf(path, [TITLE, PASSAGE])
     source = read_document(path)
     assert source.format == "pdf" and PASSAGE in source.text
+
+
+def _write_wrapped_pdf(path: Path, paragraphs: list[str]) -> None:
+    """A typeset PDF: paragraphs wrapped at the page edge, first lines indented, and a page
+    number at the foot of every page, as report PDFs are."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK",
+                           firstLineIndent=24)
+
+    def page_number(pdf, document) -> None:
+        pdf.setFont("STSong-Light", 10)
+        pdf.drawCentredString(300, 30, f"- {document.page} -")
+
+    escaped = [p.replace("&", "&amp;").replace("<", "&lt;") for p in paragraphs]  # Paragraph reads markup
+    SimpleDocTemplate(str(path)).build([Paragraph(p, style) for p in escaped],
+                                       onFirstPage=page_number, onLaterPages=page_number)
+
+
+def test_pdf_lines_wrapped_at_the_page_edge_are_joined_into_paragraphs(tmp_path):
+    seed = read_document(SEED_GWR).text
+    paragraphs = [line for line in seed.splitlines() if line.strip() and not line.startswith("\t")][:60]
+    path = tmp_path / "report.pdf"
+    _write_wrapped_pdf(path, paragraphs)
+    text = read_document(path).text
+    assert len(PdfReader(path).pages) > 3
+    # every paragraph comes back whole: no sentence, name or unit cut at a line or page end
+    missing = [p for p in paragraphs if p not in text.splitlines()]
+    assert not missing, missing[:3]
+    assert "- 2 -" not in text and "\n2\n" not in text  # page numbers are not report text
+
+
+def test_pdf_line_ending_a_sentence_or_followed_by_a_heading_is_not_joined():
+    from kg.ingest.pdf import join_wrapped_lines
+
+    full = "全区经济基本面有效回升、持续好转，经济社会发展稳中有进、进中有效，全年实现地区"
+    page = "\n".join([full, "生产总值273.46亿元。", full[:-2] + "。", full, "（二）切实扩大内需。",
+                      full, " 一是有效投资持续扩大。"])
+    assert join_wrapped_lines([page, "- 1 -\n" + full]) == "\n".join([
+        full + "生产总值273.46亿元。", full[:-2] + "。", full, "（二）切实扩大内需。", full,
+        "一是有效投资持续扩大。", "", full])
 
 
 # -- normalisation -----------------------------------------------------------------------
