@@ -245,6 +245,9 @@ def test_pdf_line_ending_a_sentence_or_followed_by_a_heading_is_not_joined():
     ("本作品是中华人民共和国的\n法律\n、\n法规\n，国家机关的决议", "本作品是中华人民共和国的\n法律、法规，国家机关的决议"),
     ("\u3000\u3000现在，我代表省人民政府", "现在，我代表省人民政府"),
     ("服务产业＋旅游融合", "服务产业+旅游融合"),
+    # a Word PDF's text layer: Kangxi radicals for 行 and 生, a compatibility ideograph
+    ("\u2f8f政审批服务，民\u2f63实事", "行政审批服务，民生实事"),
+    ("\uf9fb", "炙"),
 ])
 def test_normalize_text(raw, clean):
     assert normalize_text(raw) == clean + "\n"

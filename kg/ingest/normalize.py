@@ -1,7 +1,8 @@
 """Normalises report text without touching what the report wrote.
 
 What changes: line endings, zero-width characters, full-width digits/letters/%/+ (to
-half-width, so numbers parse), odd spaces, spaces letter-spacing Chinese words
+half-width, so numbers parse), Kangxi radicals and compatibility ideographs (to the
+common character, NFC), odd spaces, spaces letter-spacing Chinese words
 ("政 府 工 作 报 告", "李　强"), page chrome lines (breadcrumbs, 打印, 责任编辑 ...),
 table cells wrapped over two lines, line fragments (a line starting with "，"), and runs
 of blank lines. What stays: Chinese punctuation （）：，。“” and any half-width
@@ -13,6 +14,7 @@ simplified equivalent, character for character, so offsets into the report still
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,8 +29,12 @@ _HALF_WIDTH.update({"％": "%", "＋": "+", "－": "-", "．": ".", "／": "/", 
 _SPACES = {c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
            "\u2008\u2009\u200a\u202f\u205f\u3000"}
 _ZERO_WIDTH = {c: None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"}
-_TRANSLATE = str.maketrans({**_HALF_WIDTH, **_SPACES, **_ZERO_WIDTH, "\u2028": "\n", "\u2029": "\n",
-                            "\x0b": "\n", "\x0c": "\n"})
+# Kangxi radicals and radical supplements that stand for a common character: PDF text
+# layers made by Word write "⾏政" (U+2F8F) for "行政"; extraction must see the character.
+_RADICALS = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2E80, 0x2FE0)
+             if unicodedata.normalize("NFKC", chr(c)) != chr(c)}
+_TRANSLATE = str.maketrans({**_HALF_WIDTH, **_SPACES, **_ZERO_WIDTH, **_RADICALS, "\u2028": "\n",
+                            "\u2029": "\n", "\x0b": "\n", "\x0c": "\n"})
 
 CJK = "\u4e00-\u9fff"
 CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』—…·"
@@ -61,6 +67,8 @@ _FRAGMENT_STARTS = "，、。；：）》”’！？,;)"
 def normalize_text(text: str) -> str:
     """The cleaned text every later stage reads (offsets refer to this string)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    if not unicodedata.is_normalized("NFC", text):  # compatibility ideographs (U+F900…)
+        text = unicodedata.normalize("NFC", text)
     lines = [_normalize_line(line) for line in text.split("\n")]
     lines = _drop_trailer(lines)
     lines = [line for line in lines if not is_chrome_line(line)]
