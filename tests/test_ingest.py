@@ -148,6 +148,44 @@ def test_docx_keeps_paragraphs_and_table_rows_in_document_order(tmp_path):
         "（二）坚持旅游引领，推动“三次创业”走向深入。\n")
 
 
+def _w(tag: str, parent=None, text: str | None = None, **attrs):
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    element = etree.Element(qn(tag)) if parent is None else etree.SubElement(parent, qn(tag))
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def test_docx_tracked_changes_text_boxes_and_content_controls(tmp_path):
+    # Reports passed between offices carry tracked changes; a 专栏 may be drawn as a text
+    # box; templates wrap text in content controls. python-docx's Paragraph.text loses all.
+    document = docx.Document()
+    para = document.add_paragraph("全年实现地区生产总值")
+    inserted = _w("w:ins", para._p, id="1", author="审核")
+    _w("w:t", _w("w:r", inserted), "273.46亿元、同比增长5.5%")
+    deleted = _w("w:del", para._p, id="2", author="审核")
+    _w("w:delText", _w("w:r", deleted), "270亿元")
+    _w("w:t", _w("w:r", para._p), "。")
+    anchor = document.add_paragraph("（二）坚持旅游引领，推动“三次创业”走向深入。")
+    box = _w("w:txbxContent", _w("w:pict", _w("w:r", anchor._p)))
+    for line in ("专栏1 落实重大战略2024年重点任务", "重大项目：白马航电、银盘抽水蓄能等。"):
+        _w("w:t", _w("w:r", _w("w:p", box)), line)
+    control = _w("w:sdt")
+    _w("w:t", _w("w:r", _w("w:p", _w("w:sdtContent", control))), PLAN_PASSAGE)
+    document.element.body.insert(len(document.element.body) - 1, control)  # before sectPr
+    path = tmp_path / "report.docx"
+    document.save(path)
+    assert read_document(path).text == (
+        "全年实现地区生产总值273.46亿元、同比增长5.5%。\n"
+        "（二）坚持旅游引领，推动“三次创业”走向深入。\n"
+        "专栏1 落实重大战略2024年重点任务\n重大项目：白马航电、银盘抽水蓄能等。\n"
+        f"{PLAN_PASSAGE}\n")
+
+
 def test_real_provincial_docx_is_read():
     source = read_document(CORPUS_DOCX)
     assert source.format == "docx"
