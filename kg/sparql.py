@@ -296,23 +296,130 @@ def has_dataset_clause(query: str) -> bool:
 
 
 def is_update(text: str) -> bool:
-    """True when the text is a SPARQL Update request (checked after a query parse failed)."""
+    """True when the text is a SPARQL Update request with at least one operation (checked
+    after a query parse failed). An empty text, or a prologue alone, is a valid but empty
+    Update: that is a malformed query, not an update."""
     from rdflib.plugins.sparql.parser import parseUpdate
     try:
-        parseUpdate(text)
-        return True
+        tree = parseUpdate(text)
     except Exception:
         return False
+    return bool(dict.get(tree, "request"))
 
 
-def _short_parse_error(e: Exception) -> str:
-    """The parser's message with its position, the list of expected tokens kept short."""
+# What is left of a query once its prologue (PREFIX, BASE) and comments are taken away.
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s*(?:[A-Za-z][\w.-]*)?:\s*|BASE\s*)<[^<>]*>\s*)*",
+                       re.IGNORECASE)
+_POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
+_CHARACTER_CLASS = re.compile(r"^\[.*\]$", re.DOTALL)  # ['0'..='9'], [_] (any character)
+_EXCERPT_CHARS = 24
+
+
+def _expected_items(text: str) -> list[str]:
+    """The items of the parser's `expected one of A, B, [...]` list (commas inside brackets
+    and quotes are no separators)."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return [i for i in items if i]
+
+
+def _without_comments(text: str) -> str:
+    """The text with its comments blanked ('#' inside an IRI or a string is no comment)."""
+    return _NOT_KEYWORDS.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
+
+
+_RDFLIB_FOUND = re.compile(r"found (.+?) \(at char \d+\), \(line:(\d+), col:(\d+)\)")
+
+
+def _rdflib_error_position(query: str) -> tuple[int, int, str] | None:
+    """(line, column, token) where rdflib's parser stops reading the query, if it does."""
+    try:
+        _parse_with_rdflib(query)
+    except Exception as e:
+        m = _RDFLIB_FOUND.search(" ".join(str(e).split()))
+        if m and m.group(1) != "end of text":
+            return int(m.group(2)), int(m.group(3)), m.group(1)
+    return None
+
+
+_PREFIX_DECLARATION = re.compile(r"PREFIX\s+((?:[A-Za-z][\w.-]*)?):", re.IGNORECASE)
+_PREFIXED_NAME = re.compile(r"(?<![\w?$:.-])((?:[A-Za-z][\w.-]*)?):(?=[\w%])")
+
+
+def _undeclared_prefix(query: str) -> tuple[str, int] | None:
+    """The first prefix used but not declared, and where (outside strings, IRIs, comments)."""
+    bare = _NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), query)  # offsets kept
+    declared = set(_PREFIX_DECLARATION.findall(bare))
+    for m in _PREFIXED_NAME.finditer(bare):
+        if m.group(1) not in declared and not bare[:m.start()].rstrip().upper().endswith("PREFIX"):
+            return m.group(1), m.start()
+    return None
+
+
+def describe_syntax_error(query: str, e: Exception) -> str:
+    """The parser's message for a user: its position (line:column), the text there, what the
+    parser says went wrong (an unknown prefix, an unbound variable) or the tokens it
+    expected, with character classes left out."""
     message = " ".join(str(e).split())
-    head, sep, expected = message.partition("expected one of ")
-    if sep and len(expected) > 120:
-        items = expected.split(", ")
-        expected = ", ".join(items[:12]) + (", …" if len(items) > 12 else "")
-    return head + sep + expected
+    m = _POSITION.match(message)
+    if m is None:
+        return f"syntax error: {message[:500]}"
+    line, column, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = query.splitlines() or [""]
+    text_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    at_end = line >= len(lines) and column > len(text_line.rstrip())
+    where = ("at the end of the query" if at_end else
+             "near «" + text_line[max(0, column - 1):column - 1 + _EXCERPT_CHARS].strip() + "»")
+    bare = _without_comments(query)
+    if not _PROLOGUE.sub("", bare, count=1).strip():
+        what = "the query is empty" if not bare.strip() else \
+            "the query has only a prologue (PREFIX, BASE)"
+        return (f"syntax error at {line}:{column} ({where}): {what}; a query needs a "
+                "SELECT, CONSTRUCT, ASK or DESCRIBE form")
+    undeclared = _undeclared_prefix(query)
+    if undeclared is not None:  # Oxigraph reports some of these as a missing OPTIONAL
+        name, at = undeclared
+        line, column = query.count("\n", 0, at) + 1, at - (query.rfind("\n", 0, at) + 1) + 1
+        excerpt = query[at:at + _EXCERPT_CHARS].split("\n")[0].strip()
+        return (f"syntax error at {line}:{column} (near «{excerpt}»): Prefix not found: "
+                f"{name}: is not declared; add PREFIX {name}: <…> before the query")
+    _, sep, listed = rest.partition("expected one of ")
+    items = _expected_items(listed) if sep else [rest.removeprefix("expected ").strip()]
+    # rust-peg lists the parser's own messages among the tokens: "Prefix not found"
+    said = [i for i in items if " " in i and not _CHARACTER_CLASS.match(i)
+            and not i.startswith(("'", '"'))]
+    tokens = [i for i in items if i not in said and not _CHARACTER_CLASS.match(i)]
+    if at_end and not said:
+        # Oxigraph's parser reports its farthest attempt, often the end of the text: a second
+        # parser (rdflib) names the first token it could not read, where it is.
+        found = _rdflib_error_position(query)
+        if found is not None:
+            line, column, token = found
+            text_line = lines[line - 1] if 0 < line <= len(lines) else ""
+            excerpt = text_line[max(0, column - 1):column - 1 + _EXCERPT_CHARS].strip()
+            return f"syntax error at {line}:{column} (near «{excerpt}»): unexpected {token}"
+    parts = [f"syntax error at {line}:{column} ({where})"]
+    if said:
+        parts.append("; ".join(said))
+    if tokens:
+        shown = ", ".join(tokens[:15]) + (", …" if len(tokens) > 15 else "")
+        parts.append(f"expected {'one of ' if len(tokens) > 1 else ''}{shown}")
+    elif not said:
+        parts.append("the query ends too early" if at_end else "unexpected text")
+    return ": ".join(parts[:2]) + ("; " + parts[2] if len(parts) > 2 else "")
 
 
 def _one_line(e: Exception) -> str:
@@ -342,7 +449,7 @@ def execute(store: ox.Store, job: QueryJob) -> QueryResult:
         if is_update(job.query):
             raise UpdateNotAllowed("SPARQL Update is not accepted at the query endpoint: "
                                    "this endpoint is read-only") from None
-        raise QuerySyntaxError(f"malformed query: {_short_parse_error(e)}") from None
+        raise QuerySyntaxError(describe_syntax_error(job.query, e)) from None
     except ValueError as e:  # an argument the engine refuses (a graph name, the base IRI)
         raise SparqlError(f"the query cannot run: {_one_line(e)}") from None
     except OSError as e:
@@ -432,7 +539,7 @@ def serialize_results(results, job: QueryJob) -> QueryResult:
     else:
         counter = _RowCounter(job.max_rows, "triples")
         try:
-            ox.serialize(counter.count(results), out, _OX_RDF_FORMATS[fmt.name],
+            ox.serialize(counter.count(_distinct(results)), out, _OX_RDF_FORMATS[fmt.name],
                          prefixes=_prefixes() if fmt.name in ("ttl", "rdfxml") else None)
         except Exception:
             out.raise_if_exceeded()
@@ -440,6 +547,16 @@ def serialize_results(results, job: QueryJob) -> QueryResult:
             raise
         rows = counter.n
     return QueryResult(out.getvalue(), fmt.name, fmt.content_type, form, rows)
+
+
+def _distinct(triples: Iterable) -> Iterator:
+    """Each triple once: a graph is a set, and DESCRIBE over the union of the document graphs
+    gives a triple once per graph holding it (an entity's label is in every report naming it)."""
+    seen = set()
+    for t in triples:
+        if t not in seen:
+            seen.add(t)
+            yield t
 
 
 def _chosen(name: str | None, kind: str) -> ResultFormat:

@@ -106,6 +106,49 @@ def test_construct_formats_by_accept_and_by_format(url, name, media_type):
         assert objects == PROJECT_LABELS
 
 
+DESCRIBE_QUERY = "DESCRIBE <https://w3id.org/policykg/id/project/p1>"
+
+
+@pytest.mark.parametrize("name,media_type", GRAPH_TYPES.items())
+def test_describe_formats_by_accept_and_by_format(url, name, media_type):
+    by_accept = httpx.get(url, params={"query": DESCRIBE_QUERY}, headers={"Accept": media_type})
+    by_name = httpx.get(url, params={"query": DESCRIBE_QUERY, "format": name})
+    for r in (by_accept, by_name):
+        assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media_type
+        triples = [q.triple for q in ox.parse(r.content, RDF_FORMATS[name])]
+        assert len(triples) == len(set(triples)) == int(r.headers["x-result-rows"])
+        assert ox.Triple(ox.NamedNode("https://w3id.org/policykg/id/project/p1"),
+                         ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                         ox.Literal(PROJECT_LABELS[0], language="zh")) in triples
+
+
+@pytest.mark.parametrize("name", ["csv", "tsv"])
+def test_ask_as_csv_and_tsv(url, name):
+    r = httpx.get(url, params={"query": PREFIX + "ASK { ?p a kgo:Project }", "format": name})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(SELECT_TYPES[name])
+    assert r.text.strip() == "true"
+
+
+def test_a_results_format_for_a_graph_query_is_refused_clearly(url):
+    r = httpx.get(url, params={"query": GRAPH_QUERY, "format": "csv"})
+    assert r.status_code == 400 and "not available for CONSTRUCT/DESCRIBE" in r.text
+    r = httpx.get(url, params={"query": GRAPH_QUERY}, headers={"Accept": "text/csv"})
+    assert r.status_code == 406 and "text/turtle" in r.text
+    # json and xml name a family: a graph query asked for json gets JSON-LD
+    r = httpx.get(url, params={"query": GRAPH_QUERY, "format": "json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+
+
+def test_chinese_text_in_a_query_survives_every_way_of_sending_it(url):
+    q = PREFIX + 'SELECT ?label WHERE { ?p rdfs:label ?label FILTER(CONTAINS(?label, "陈列馆")) }'
+    answers = [httpx.get(url, params={"query": q}),
+               httpx.post(url, data={"query": q}),
+               httpx.post(url, content=q.encode(), headers={
+                   "Content-Type": "application/sparql-query; charset=utf-8"})]
+    for r in answers:
+        assert r.status_code == 200 and labels_of(r) == [PROJECT_LABELS[1]]
+
+
 def test_q_values_decide(url):
     accept = "application/sparql-results+xml;q=0.5, text/csv;q=0.9, */*;q=0.1"
     r = httpx.get(url, params={"query": PROJECTS}, headers={"Accept": accept})
@@ -113,6 +156,12 @@ def test_q_values_decide(url):
     accept = "text/turtle;q=0.2, application/n-triples"
     r = httpx.get(url, params={"query": GRAPH_QUERY}, headers={"Accept": accept})
     assert r.headers["content-type"].startswith("application/n-triples")
+    # q=0 refuses a type; a wildcard's q gives way to a named type's
+    accept = "application/sparql-results+json;q=0, text/*;q=0.3, text/tab-separated-values;q=0.2"
+    r = httpx.get(url, params={"query": PROJECTS}, headers={"Accept": accept})
+    assert r.headers["content-type"].startswith("text/csv")
+    r = httpx.get(url, params={"query": PROJECTS}, headers={"Accept": "*/*;q=0.5, application/sparql-results+xml;q=0.4"})
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
 
 
 def test_one_accept_header_serves_both_kinds(url):
@@ -151,6 +200,32 @@ def test_malformed_query_gives_the_parser_message_and_position(url):
     assert r.status_code == 400
     body = r.json()
     assert body["error"] == "malformed query" and re.search(r"error at 2:\d+", body["detail"])
+
+
+@pytest.mark.parametrize("send", [
+    lambda url, q: httpx.get(url, params={"query": q}, headers={"Accept": "application/json"}),
+    lambda url, q: httpx.post(url, data={"query": q}, headers={"Accept": "application/json"}),
+    lambda url, q: httpx.post(url, content=q.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/json"}),
+], ids=["get", "form", "direct"])
+@pytest.mark.parametrize("query,what", [
+    ("", "the query is empty"), ("   ", "the query is empty"),
+    (PREFIX, "only a prologue"), ("# nothing but a comment", "the query is empty"),
+])
+def test_an_empty_query_is_malformed_not_an_update(url, send, query, what):
+    r = send(url, query)
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"] == "malformed query", body
+    assert re.match(r"syntax error at \d+:\d+", body["detail"]) and what in body["detail"]
+
+
+def test_a_malformed_query_names_an_undeclared_prefix_and_where_it_is(url):
+    r = httpx.get(url, params={"query": "SELECT ?l WHERE {\n  ?p rdfs:label ?l }"},
+                  headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("syntax error at 2:6 (near «rdfs:label ?l }»): "
+                                         "Prefix not found: rdfs:")
 
 
 def test_errors_are_text_unless_json_is_accepted(url):

@@ -13,6 +13,7 @@ from kg.sparql import QueryJob, execute
 
 KGO = "https://w3id.org/policykg/ontology#"
 PREFIX = f"PREFIX kgo: <{KGO}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DOC0 = "https://w3id.org/policykg/graph/000_418089195a410d60"
 DOC2 = "https://w3id.org/policykg/graph/002_772683341a126a07"
 
@@ -125,6 +126,57 @@ def test_no_acceptable_format(store):
 def test_syntax_error_gives_the_position(store):
     with pytest.raises(sparql.QuerySyntaxError, match=r"error at 2:\d+"):
         execute(store, QueryJob("SELECT ?s\nWHERE { ?s ?p ?o . FILTER( }"))
+
+
+@pytest.mark.parametrize("text,what", [
+    ("", "the query is empty"),
+    ("  \n ", "the query is empty"),
+    ("# only a comment, with a # inside", "the query is empty"),
+    (PREFIX, "only a prologue"),
+    (f"BASE <http://example.org/>\nPREFIX kgo: <{KGO}> # the ontology#\n", "only a prologue"),
+])
+def test_an_empty_query_is_malformed_not_an_update(store, text, what):
+    """An empty text parses as an Update with no operation: it is still no update."""
+    with pytest.raises(sparql.QuerySyntaxError, match=r"syntax error at \d+:\d+") as e:
+        execute(store, QueryJob(text))
+    assert what in str(e.value) and "SELECT, CONSTRUCT, ASK or DESCRIBE" in str(e.value)
+
+
+@pytest.mark.parametrize("query,position,says", [
+    # the parser's own words, not buried in its list of character classes
+    ("SELECT * WHERE { ?s nope:p ?o }", "1:21", "Prefix not found: nope:"),
+    ("PREFIX a: <http://a.example/#x>\nSELECT * { ?s a:p 'b:c' . b:x ?p ?o }", "2:27",
+     "Prefix not found: b:"),
+    ("SELECT * { ?s ?p ?o . FILTER(?o = :x) }", "1:35", "Prefix not found: :"),
+    ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s", "1:", "variable that is unbound"),
+    # where reading stops, with the text there (not the end of the query)
+    ('SELECT * WHERE {\n  ?s ?p "水库" ?x }', "2:14", "near «?x }»"),
+    ("ASK { ?s ?p ?o } }", "1:18", "unexpected '}'"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT -1", "1:35", "near «-1»"),
+])
+def test_syntax_errors_say_where_and_what(store, query, position, says):
+    with pytest.raises(sparql.QuerySyntaxError) as e:
+        execute(store, QueryJob(query))
+    message = str(e.value)
+    assert message.startswith(f"syntax error at {position}") and says in message, message
+    assert "'\\u{" not in message and "[_]" not in message  # no character classes
+
+
+def test_describe_gives_each_triple_once():
+    """An entity named in two reports has its label in both graphs; DESCRIBE over their
+    union lists it once, in every graph format."""
+    s = ox.Store()
+    entity, label = ox.NamedNode("http://example.org/e"), ox.NamedNode(f"{RDFS}label")
+    for g in ("http://example.org/g1", "http://example.org/g2"):
+        s.add(ox.Quad(entity, label, ox.Literal("水库", language="zh"), ox.NamedNode(g)))
+        s.add(ox.Quad(entity, ox.NamedNode(f"{KGO}mentionedIn"), ox.NamedNode(g + "/doc"),
+                      ox.NamedNode(g)))
+    for fmt, rdf_format in (("nt", ox.RdfFormat.N_TRIPLES), ("ttl", ox.RdfFormat.TURTLE),
+                            ("jsonld", ox.RdfFormat.JSON_LD), ("rdfxml", ox.RdfFormat.RDF_XML)):
+        result = execute(s, QueryJob(f"DESCRIBE {entity}", graph_format=fmt))
+        triples = list(ox.parse(result.body, rdf_format))
+        assert len(triples) == len(set(triples)) == result.rows == 3, fmt
+        assert sum(t.predicate == label for t in triples) == 1
 
 
 @pytest.mark.parametrize("update", ["INSERT DATA { <http://a> <http://b> <http://c> }",
@@ -246,5 +298,5 @@ def test_a_lookup_with_a_literal_that_looks_like_a_term_counts_right():
 
 
 def test_a_lookup_with_an_unknown_prefix_is_worded_by_the_general_path(store):
-    with pytest.raises(sparql.QuerySyntaxError, match="malformed query"):
+    with pytest.raises(sparql.QuerySyntaxError, match="Prefix not found"):
         sparql.execute_lookup(store, QueryJob("SELECT ?o { nope:x ?p ?o }"))

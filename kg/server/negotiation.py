@@ -63,7 +63,10 @@ def choose(ranges: list[MediaRange], offers: list[ResultFormat]) -> ResultFormat
         return offers[0]
     best, best_q = None, 0.0
     for fmt in offers:
-        q = max(quality(ranges, mt) for mt in (fmt.media_type, *fmt.also_accepts))
+        # another name of a format counts only when named: text/* must not pick the XML
+        # results (answered as application/sparql-results+xml) for text/xml's sake
+        q = max([quality(ranges, fmt.media_type)]
+                + [quality(ranges, mt, explicit=True) for mt in fmt.also_accepts])
         if q > best_q:
             best, best_q = fmt, q
     return best
