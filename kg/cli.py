@@ -234,6 +234,18 @@ def cmd_targets(args) -> int:
     return _lookup(args, lambda st: targets(st, args.year, args.indicator, args.place, args.document))
 
 
+def cmd_paths(args) -> int:
+    from kg.lookup import paths
+    return _lookup(args, lambda st: paths(st, args.source, args.target, args.max_length,
+                                          args.limit))
+
+
+def cmd_strategy_projects(args) -> int:
+    from kg.lookup import strategy_projects
+    from kg.vocab import iri_key
+    return _lookup(args, lambda st: strategy_projects(st, iri_key(args.key)))
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of Chinese government "
                                 "planning reports: build, validate, query, serve.")
@@ -336,14 +348,27 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--place")
     c.add_argument("--document")
     c.set_defaults(func=cmd_targets)
+    c = sub.add_parser("paths", help="shortest paths between two entities, each step with "
+                       "its relation and evidence (TYPE/KEY or IRI)")
+    c.add_argument("source")
+    c.add_argument("target")
+    c.add_argument("--max-length", type=int, default=4, help="steps at most (1-8, default 4)")
+    c.add_argument("--limit", type=int, default=10, help="paths at most (default 10)")
+    c.set_defaults(func=cmd_paths)
+    c = sub.add_parser("strategy-projects", help="projects linked to a strategy, directly or "
+                       "through the sections and columns that carry it, with evidence (KEY)")
+    c.add_argument("key", help="the strategy key, e.g. its name")
+    c.set_defaults(func=cmd_strategy_projects)
     from kg.analysis.cli_args import add_analyze_parser, add_export_parser
 
     add_analyze_parser(sub)
     add_export_parser(sub)
     for c in sub.choices.values():
-        if c.prog.split()[-1] in ("search", "entity", "relations", "targets"):
+        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "paths",
+                                  "strategy-projects"):
             c.add_argument("--store", type=Path, default=DEFAULT_STORE)
-        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "analyze", "export",
+        if c.prog.split()[-1] in ("search", "entity", "relations", "targets", "paths",
+                                  "strategy-projects", "analyze", "export",
                                   "query", "validate", "backup"):
             c.add_argument("--sparql-endpoint", metavar="URL", default=None,
                            help="read this external SPARQL 1.1 store instead of --store")

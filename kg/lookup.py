@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri
+from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri, iri_key
 
 ID_BASE = BASE + "id/"
 LOOKUP_TYPES = tuple(t for t in ENTITY_TYPES if t != "document") + ("document",)
@@ -172,6 +172,27 @@ def mentions(store: Store, iri: NamedNode, limit: int = 200) -> list[dict]:
     return out
 
 
+def predicate_iri(predicate: str) -> NamedNode:
+    """The IRI a predicate parameter names: a full IRI, a prefixed name (kgo:implements,
+    skos:altLabel) or a kgo local name (implements)."""
+    text = predicate.strip()
+    prefix, sep, local = text.partition(":")
+    if sep and not local.startswith("//") and prefix in PREFIXES:
+        text = PREFIXES[prefix] + local
+    elif not sep:
+        text = KGO.iri + text
+    try:
+        return NamedNode(text) if re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|^`\\]+", text) \
+            else _bad_predicate(predicate)
+    except ValueError:
+        return _bad_predicate(predicate)
+
+
+def _bad_predicate(predicate: str):
+    raise BadRequest(f"predicate {predicate!r} is not an IRI, a prefixed name "
+                     f"({', '.join(sorted(PREFIXES))}) or a kgo: local name")
+
+
 def relations(store: Store, type_: str, key: str, direction: str = "both",
               predicate: str | None = None, limit: int = 500, offset: int = 0) -> list[dict]:
     """Neighbours by relation, each with the sentences that state it."""
@@ -180,10 +201,7 @@ def relations(store: Store, type_: str, key: str, direction: str = "both",
     iri = entity_iri(check_type(type_), key)
     if not _select(store, "SELECT ?p WHERE { ?e ?p ?o } LIMIT 1", e=iri):
         raise NotFound(f"no {type_} with key {key!r}")
-    pred_filter = ""
-    if predicate:
-        pred_iri = predicate if ":" in predicate and "//" in predicate else KGO.iri + predicate.removeprefix("kgo:")
-        pred_filter = f"FILTER(?p = <{NamedNode(pred_iri).value}>)"
+    pred_filter = f"FILTER(?p = {predicate_iri(predicate)})" if predicate else ""
     parts = []
     if direction in ("both", "out"):
         parts.append("{ ?e ?p ?n . BIND(\"out\" AS ?dir) }")
@@ -258,6 +276,56 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
                 pairs.append({"indicator": t["indicator"], "year": year_, "unit": unit,
                               "measure": measure, "target": t, "observation": o})
     return {"items": items, "pairs": pairs}
+
+
+def resolve_ref(value: str, name: str = "entity") -> str:
+    """The IRI of an entity reference: `type/key` (place/500156, project/车盘水库) or an
+    entity IRI. BadRequest when it is neither (the entity need not exist)."""
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        if split_iri(value) is None:
+            raise BadRequest(f"{name}: {value!r} is not an entity IRI")
+        return value
+    type_, sep, key = value.partition("/")
+    if not sep or not key.strip():
+        raise BadRequest(f"{name}: give type/key (e.g. place/110000) or an entity IRI, "
+                         f"not {value!r}")
+    return entity_iri(check_type(type_), iri_key(key)).value
+
+
+def _exists(store: Store, iri: str) -> bool:
+    return any(True for _ in store.quads_for_pattern(NamedNode(iri), None, None))
+
+
+def paths(store: Store, source: str, target: str, max_length: int = 4, limit: int = 10,
+          graph=None, labels: dict[str, str] | None = None) -> dict:
+    """The shortest paths (at most `max_length` steps, at most `limit` of them) between two
+    entities (`type/key` or IRIs), each step with its relation and the sentences stating it.
+
+    `graph` is kg.analysis.views.entity_graph(store, co_mentions=True) already built (the
+    server keeps one per store version); `labels` maps IRIs to labels.
+    """
+    from kg.analysis.structure import shortest_paths
+
+    if not 1 <= max_length <= 8:
+        raise BadRequest(f"max_length must be between 1 and 8, not {max_length}")
+    if limit < 1:
+        raise BadRequest(f"limit must be at least 1, not {limit}")
+    ends = {"source": resolve_ref(source, "source"), "target": resolve_ref(target, "target")}
+    for name, iri in ends.items():
+        if not _exists(store, iri):
+            raise NotFound(f"{name}: no entity {iri}")
+    if graph is None:
+        from kg.analysis.views import entity_graph
+        graph = entity_graph(store, co_mentions=True)
+    if labels is None:
+        labels = {e: l for e, l, _ in label_index(store)}
+    s, t = ends["source"], ends["target"]
+    found = [] if s not in graph or t not in graph else \
+        shortest_paths(store, s, t, max_length, limit, graph=graph)  # unlinked: no path
+    return {"source": entity_ref(s, labels.get(s)), "target": entity_ref(t, labels.get(t)),
+            "max_length": max_length, "count": len(found),
+            "paths": [[step.to_dict() for step in p] for p in found]}
 
 
 def strategy_projects(store: Store, key: str, links: list | None = None,

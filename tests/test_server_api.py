@@ -110,6 +110,30 @@ def test_relations_by_direction_and_predicate(api):
     assert any(r["node"]["label"] == "车盘水库" for r in incoming["items"])
 
 
+def test_a_predicate_may_be_a_local_name_a_prefixed_name_or_an_iri(api):
+    answers = [ok(api.get("/api/entities/project/车盘水库/relations", params={"predicate": p}))
+               for p in ("implements", "kgo:implements",
+                         "https://w3id.org/policykg/ontology#implements")]
+    assert answers[0]["items"] and all(r["predicate"].endswith("#implements")
+                                       for r in answers[0]["items"])
+    assert answers[0]["items"] == answers[1]["items"] == answers[2]["items"]
+
+
+def test_search_with_a_percent_encoded_chinese_substring(api):
+    encoded = ok(api.get("/api/search?q=%E6%B0%B4%E5%BA%93"))  # 水库
+    assert encoded["q"] == "水库" and encoded["items"]
+    assert encoded["items"] == ok(api.get("/api/search", params={"q": "水库"}))["items"]
+
+
+def test_relations_page_with_a_next_link(api):
+    everything = ok(api.get("/api/entities/place/500156/relations", params={"limit": 1000}))
+    assert len(everything["items"]) > 3 and everything["next"] is None
+    first = ok(api.get("/api/entities/place/500156/relations", params={"limit": 2}))
+    second = ok(api.get(first["next"]))
+    assert [r["node"]["iri"] for r in first["items"] + second["items"]] == \
+        [r["node"]["iri"] for r in everything["items"][:4]]
+
+
 # --- paths, strategies, targets ---------------------------------------------------------
 
 def test_paths_between_a_project_and_a_strategy_step_by_step_with_evidence(api):
@@ -209,6 +233,14 @@ def test_targets_pair_plans_with_what_was_achieved(national_server):
     ("/api/entities/place/999999", 404),
     ("/api/entities/project/没有这个项目/relations", 404),
     ("/api/entities/project/车盘水库/relations?direction=sideways", 400),
+    ("/api/entities/project/车盘水库/relations?predicate=<x>", 400),
+    ("/api/entities/project/车盘水库/relations?predicate=a%20b", 400),
+    ("/api/entities/project/车盘水库/relations?limit=0", 400),
+    ("/api/entities/project/车盘水库/relations?limit=-5", 400),
+    ("/api/targets?limit=0", 400),
+    ("/api/targets?limit=1001", 400),
+    ("/api/strategies/乡村全面振兴/projects?offset=-1", 400),
+    ("/api/paths?source=project/车盘水库&target=strategy/乡村全面振兴&limit=0", 400),
     ("/api/paths?source=project/车盘水库", 400),  # target missing
     ("/api/paths?source=project/车盘水库&target=strategy/乡村全面振兴&max_length=0", 400),
     ("/api/paths?source=project/车盘水库&target=strategy/乡村全面振兴&max_length=99", 400),

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import Store
 from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
@@ -217,21 +217,15 @@ async def entity_card(request: Request, type: str, key: str) -> JSONResponse:
 
 
 def entity_ref(value: str, name: str) -> str:
-    """The IRI of a `type/key` (or IRI) parameter of an existing entity; 400/404 otherwise."""
-    if value.startswith(("http://", "https://")):
-        parts = lookup.split_iri(value)
-        if parts is None:
-            raise RequestError(400, "bad request", f"{name}: {value!r} is not an entity IRI")
-        return value
+    """The IRI of a `type/key` (or IRI) parameter; 400 when it is neither. A key may be
+    written as a name or %-encoded as in an IRI."""
     type_, sep, key = value.partition("/")
-    if not sep or not key:
-        raise RequestError(400, "bad request", f"{name}: give type/key (e.g. place/110000) or an entity IRI, not {value!r}")
-    checked_type(type_)
-    return entity_iri(type_, path_key(key)).value
-
-
-def _exists(store: Store, iri: str) -> bool:
-    return any(True for _ in store.quads_for_pattern(NamedNode(iri), None, None))
+    if sep and not value.startswith(("http://", "https://")):
+        value = f"{type_}/{unquote(key.strip())}"
+    try:
+        return lookup.resolve_ref(value, name)
+    except lookup.BadRequest as e:
+        raise RequestError(400, "bad request", str(e)) from None
 
 
 def _graph(store: Store):
@@ -240,21 +234,8 @@ def _graph(store: Store):
 
 
 def _paths(lk: Lookups, source: str, target: str, max_length: int, limit: int) -> dict:
-    from kg.analysis.structure import shortest_paths
-
-    for name, iri in (("source", source), ("target", target)):
-        if not _exists(lk.store, iri):
-            raise lookup.NotFound(f"{name}: no entity {iri}")
-    graph = lk.derived("graph", _graph)
-    if source not in graph or target not in graph:  # an entity nothing links to
-        found = []
-    else:
-        found = shortest_paths(lk.store, source, target, max_length, limit, graph=graph)
-    labels = lk.labels()
-    return {"source": lookup.entity_ref(source, labels.get(source)),
-            "target": lookup.entity_ref(target, labels.get(target)),
-            "max_length": max_length, "count": len(found),
-            "paths": [[step.to_dict() for step in p] for p in found]}
+    return lookup.paths(lk.store, source, target, max_length, limit,
+                        graph=lk.derived("graph", _graph), labels=lk.labels())
 
 
 @router.get("/api/paths", summary="shortest paths between two entities, with the relation and evidence of each step")

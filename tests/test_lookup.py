@@ -1,0 +1,96 @@
+"""kg.lookup as Python functions and as `kg` commands, on the seed build (conftest's
+store_dir): every lookup of /api/* is also a function and a command with the same answer."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import lookup
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = "https://w3id.org/policykg/id/project/车盘水库"
+STRATEGY = "https://w3id.org/policykg/id/strategy/乡村全面振兴"
+
+
+@pytest.fixture(scope="module")
+def store(store_dir):
+    from kg.store import open_store
+    return open_store(store_dir)
+
+
+def kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("value,iri", [
+    ("project/车盘水库", PROJECT),
+    (" strategy/乡村全面振兴 ", STRATEGY),
+    (PROJECT, PROJECT),
+    ("project/a b", "https://w3id.org/policykg/id/project/a%20b"),  # written as kg.vocab mints it
+])
+def test_an_entity_is_named_by_type_and_key_or_by_iri(value, iri):
+    assert lookup.resolve_ref(value) == iri
+
+
+@pytest.mark.parametrize("value,says", [
+    ("车盘水库", "give type/key"), ("project/", "give type/key"),
+    ("bogus/x", "unknown entity type 'bogus'"),
+    ("http://example.org/x", "is not an entity IRI"),
+])
+def test_a_reference_that_names_no_entity_is_a_bad_request(value, says):
+    with pytest.raises(lookup.BadRequest, match=says):
+        lookup.resolve_ref(value, "source")
+
+
+def test_paths_step_by_step_with_relation_and_evidence(store):
+    found = lookup.paths(store, "project/车盘水库", "strategy/乡村全面振兴", max_length=3)
+    assert found["source"]["label"] == "车盘水库" and found["target"]["label"] == "乡村全面振兴"
+    assert found["count"] == len(found["paths"]) >= 1
+    step = found["paths"][0][0]
+    assert step["source"] == PROJECT and step["relation"] == "implements"
+    assert any("车盘水库" in e["text"] for e in step["evidence"])
+
+
+def test_paths_errors(store):
+    with pytest.raises(lookup.NotFound, match="target"):
+        lookup.paths(store, "project/车盘水库", "strategy/没有这个战略")
+    with pytest.raises(lookup.BadRequest, match="max_length"):
+        lookup.paths(store, "project/车盘水库", "strategy/乡村全面振兴", max_length=0)
+
+
+def test_predicate_names():
+    assert lookup.predicate_iri("implements").value.endswith("ontology#implements")
+    assert lookup.predicate_iri("rdfs:label").value == "http://www.w3.org/2000/01/rdf-schema#label"
+    with pytest.raises(lookup.BadRequest, match="not an IRI"):
+        lookup.predicate_iri("<x> } DROP")
+
+
+def test_kg_paths_prints_what_the_function_returns(store, store_dir):
+    out = kg("paths", "project/车盘水库", STRATEGY, "--max-length", "3", "--store", str(store_dir))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == lookup.paths(store, "project/车盘水库", STRATEGY, 3)
+
+
+def test_kg_strategy_projects_prints_each_project_with_its_evidence(store, store_dir):
+    out = kg("strategy-projects", "乡村全面振兴", "--store", str(store_dir))
+    assert out.returncode == 0, out.stderr
+    projects = json.loads(out.stdout)
+    assert projects == lookup.strategy_projects(store, "乡村全面振兴")
+    assert "车盘水库" in {p["project"]["label"] for p in projects}
+    assert all(p["via"] and p["links"][0]["steps"] for p in projects)
+
+
+@pytest.mark.parametrize("args,says", [
+    (("strategy-projects", "没有这个战略"), "no strategy with key '没有这个战略'"),
+    (("paths", "project/车盘水库", "车盘水库"), "target: give type/key"),
+    (("entity", "project/没有这个项目"), "no project with key"),
+    (("relations", "project/车盘水库", "--predicate", "a b"), "is not an IRI"),
+])
+def test_lookup_commands_fail_with_a_message_and_status_1(store_dir, args, says):
+    out = kg(*args, "--store", str(store_dir))
+    assert out.returncode == 1 and says in out.stderr and "Traceback" not in out.stderr
