@@ -3,7 +3,9 @@ Chromium (the /sparql query page running a query, an entity page), on a real ser
 the seed build. Screenshots go to tests/artifacts/ (git-ignored)."""
 from __future__ import annotations
 
+import html
 import json
+import re
 from urllib.parse import quote
 
 import httpx
@@ -103,6 +105,11 @@ def test_accept_q_values_choose_the_representation(web):
     assert r.headers["content-type"].startswith("application/ld+json")
     r = web.get("/id/project/车盘水库")  # no preference: the page
     assert r.headers["content-type"].startswith("text/html")
+    # a wildcard picks a type it matches, never HTML for the sake of XHTML
+    r = web.get("/id/project/车盘水库", headers={"Accept": "application/*"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+    r = web.get("/id/project/车盘水库", headers={"Accept": "text/*;q=0.5, application/ld+json;q=0.4"})
+    assert r.headers["content-type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("path,headers,status", [
@@ -156,5 +163,41 @@ def test_query_page_runs_a_query_from_its_url_and_shows_a_table(server_url, tmp_
     assert "<table" in dom, dom[-2000:]
     assert dom.count("<tr") >= 11  # the header row and ten projects
     assert "https://w3id.org/policykg/id/project/" in dom
+    # entity IRIs link to their page on this server; the results download in each format
+    assert re.search(r'<a href="/id/project/[^"/]+" title="https://w3id.org/policykg/id/project/', dom)
+    links = dict(re.findall(r'<a href="(/sparql\?[^"]+)" download="result\.(\w+)"', dom))
+    assert sorted(links.values()) == ["csv", "srj", "srx", "tsv"], dom[-3000:]
+    for href, extension in links.items():
+        r = httpx.get(server_url + html.unescape(href))
+        media = {"csv": "text/csv", "srj": "application/sparql-results+json",
+                 "srx": "application/sparql-results+xml", "tsv": "text/tab-separated-values"}
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media[extension])
+        assert int(r.headers["x-result-rows"]) == 10
     png = screenshot(url, ARTIFACTS / "query-page.png", tmp_path / "profile-shot")
+    _is_real_png(png)
+
+
+def test_query_page_offers_the_named_queries_and_runs_one_in_chromium(server_url, tmp_path):
+    """The examples menu holds every queries/*.rq by title; running one from the page's URL
+    shows its rows (the documents overview: one per seed report)."""
+    from kg.server.pages import load_examples
+    from kg.server.settings import REPO_QUERIES
+    examples = load_examples(REPO_QUERIES)
+    assert len(examples) == len(list(REPO_QUERIES.glob("*.rq"))) >= 6
+    overview = next(e for e in examples if e.name == "documents-overview")
+    assert overview.title == "Documents overview" and not overview.description.startswith("description:")
+    dom = rendered_dom(server_url + "/sparql?" + str(httpx.QueryParams({"query": overview.query})),
+                       tmp_path / "profile")
+    for e in examples:
+        assert f">{html.escape(e.title, quote=False)}</option>" in dom
+    assert "2 results in" in dom and dom.count("<tr") == 3, dom[-2000:]
+
+
+def test_docs_page_renders_the_routes_in_chromium(server_url, tmp_path):
+    chromium()
+    dom = rendered_dom(server_url + "/docs", tmp_path / "profile-dom")
+    for route in ("GET /sparql", "POST /sparql", "GET /api/search", "GET /api/paths",
+                  "GET /api/strategies/{key}/projects", "GET /id/{type}/{key}"):
+        assert f"<h3>{route}</h3>" in dom, route
+    png = screenshot(server_url + "/docs", ARTIFACTS / "docs-page.png", tmp_path / "profile-shot")
     _is_real_png(png)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kg.sparql import FORMATS
-from kg.vocab import PREFIXES
+from kg.vocab import BASE, PREFIXES
 
 STATIC_DIR = Path(__file__).parent / "static"
 router = APIRouter()
@@ -52,9 +52,15 @@ def load_examples(queries_dir: Path | None) -> list[ExampleQuery]:
             if not stripped.startswith("#"):
                 continue
             comment = stripped.lstrip("#").strip()
-            if comment.lower().startswith("title:"):
-                title = comment[6:].strip()
-            elif comment:
+            key, sep, value = comment.partition(":")
+            field = key.strip().lower() if sep else ""
+            if field == "title":
+                title = value.strip()
+            elif field == "description":  # the header's own label is not shown
+                notes.append(value.strip())
+            elif field == "parameters" and value.strip().lower() != "none":
+                notes.append("Parameters: " + value.strip())
+            elif comment and field != "parameters":
                 notes.append(comment)
         if not title and notes:
             title = notes.pop(0)
@@ -77,6 +83,7 @@ def query_page(request: Request) -> HTMLResponse:
     return _html("query.html", {
         "endpoint": "/sparql",
         "prefixes": PREFIXES,
+        "entity_base": BASE + "id/",  # entity IRIs in results link to their page here
         "examples": [asdict(e) for e in load_examples(settings.queries_dir)],
         "formats": [{"name": f.name, "media_type": f.media_type, "kind": f.kind,
                      "extension": f.extension} for f in FORMATS],

@@ -75,7 +75,9 @@ def choose_representation(accept: str | None, fmt: str | None) -> Representation
         return REPRESENTATIONS[0]
     best, best_q = None, 0.0
     for r in REPRESENTATIONS:
-        q = max(quality(ranges, mt) for mt in (r.media_type, *r.also_accepts))
+        # an alias counts only when named (application/* must not pick HTML for XHTML's sake)
+        q = max([quality(ranges, r.media_type)]
+                + [quality(ranges, mt, explicit=True) for mt in r.also_accepts])
         if q > best_q:
             best, best_q = r, q
     if best is None:

@@ -31,12 +31,19 @@
     return iri;
   }
 
+  // An entity IRI (…/id/{type}/{key}) has its page on this server; other IRIs link out.
+  function localHref(iri) {
+    if (!config.entity_base || !iri.startsWith(config.entity_base)) return iri;
+    const rest = iri.slice(config.entity_base.length);
+    return /^[a-z]+\/[^\/]+$/.test(rest) ? "/id/" + rest : iri;
+  }
+
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value; a.textContent = shorten(term.value); a.title = term.value;
+      a.href = localHref(term.value); a.textContent = shorten(term.value); a.title = term.value;
       td.appendChild(a);
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
