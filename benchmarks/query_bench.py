@@ -120,7 +120,7 @@ class Servers:
     """The Oxigraph server and ours, each on a copy of one store version, on loopback."""
 
     def __init__(self, store: Path, workdir: Path, http_processes: int = 1,
-                 query_workers: int = 0):
+                 query_workers: int = 0, http_server: str = "uvicorn"):
         from kg.store import store_info
         info = store_info(store)
         self.ox_copy = workdir / "oxigraph-copy"
@@ -134,7 +134,7 @@ class Servers:
         # Our server as `kg serve` runs it, without the per-request access log.
         self.procs.append(subprocess.Popen(
             [sys.executable, str(ROOT / "benchmarks" / "query_server.py"), str(store),
-             str(self.our_port), str(http_processes), str(query_workers)],
+             str(self.our_port), str(http_processes), str(query_workers), http_server],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(workdir / "server.log", "wb")))
         self.ox = f"http://127.0.0.1:{self.ox_port}/query"
         self.ours = f"http://127.0.0.1:{self.our_port}/sparql"
@@ -334,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--connections", default="1,8,64")
     ap.add_argument("--scenarios", default="repeated,heavy,light")
     ap.add_argument("--http-processes", type=int, default=1,
-                    help="uvicorn processes of our server (each with its own cache)")
+                    help="HTTP processes of our server (each with its own cache)")
+    ap.add_argument("--http-server", choices=("uvicorn", "granian"), default="uvicorn",
+                    help="our server's HTTP front, as `kg serve --http-server`")
     ap.add_argument("--query-workers", type=int, default=0,
                     help="query worker processes (default: the server's, cores + 1)")
     ap.add_argument("--append", action="store_true", help="append the table to RESULTS.md")
@@ -348,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-query-bench-") as tmp:
         workdir = Path(tmp)
         store = args.store or build_seed_store(workdir)
-        servers = Servers(store, workdir, args.http_processes, args.query_workers)
+        servers = Servers(store, workdir, args.http_processes, args.query_workers,
+                          args.http_server)
         try:
             iris = entity_iris(servers.ox)
             mix = query_mix(iris)
@@ -368,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             servers.close()
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "triples": triples,
             "duration": args.duration,
-            "note": (args.note or f"{args.http_processes} uvicorn process(es)")
+            "note": (args.note or f"{args.http_processes} {args.http_server} process(es)")
             + f"; load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"}
     text = markdown(rows, api, len(paths or []), meta)
     print(text)

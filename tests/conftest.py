@@ -65,6 +65,8 @@ _SERVE = ("import json, sys; from kg.server.app import serve; "
 def start_server(store_dir: Path, log_dir: Path | None = None, **settings) -> Iterator[RunningServer]:
     """Run `serve(store_dir, **settings)` in a subprocess until the block ends."""
     settings.setdefault("workers", 2)
+    # KG_TEST_HTTP_SERVER=granian runs the server tests behind granian instead of uvicorn.
+    settings.setdefault("http_server", os.environ.get("KG_TEST_HTTP_SERVER", "uvicorn"))
     port = free_port()
     log = Path(log_dir or store_dir.parent) / f"server-{port}.log"
     with open(log, "wb") as out:

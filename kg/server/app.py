@@ -1,7 +1,7 @@
 """The web application: wires settings, the query worker pool, the result cache and the routes.
 
 `create_app(store_path, **settings)` builds the FastAPI app over one store version (resolved
-once at start); `serve(store_path, host, port, **settings)` runs it with uvicorn (`kg serve`),
+once at start); `serve(store_path, host, port, **settings)` runs it with uvicorn or granian (`kg serve`),
 in `http_processes` processes on one port when asked (each with its own query workers,
 result cache and reload watcher). Routes live in one module per concern (sparql_route,
 pages); the raw ASGI layer in front of routing in fastpath.py; errors in errors.py.
@@ -100,7 +100,8 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
                 "local_queries": {"answered": app.state.local_queries.answered,
                                   "passed_on": app.state.local_queries.passed_on,
                                   "max_rows": app.state.local_queries.max_rows},
-                "serving": {"http_processes": cfg.http_processes,
+                "serving": {"http_server": cfg.http_server,
+                            "http_processes": cfg.http_processes,
                             "warm_at_start": cfg.warm_at_start,
                             "query_timeout": cfg.query_timeout},
                 "api_cache": {"hits": app.state.api_responses.hits,
@@ -116,31 +117,52 @@ SERVE_ENV = "KG_SERVE_CONFIG"  # how `serve` hands store and settings to its HTT
 def serve(store_path: Path, host: str = "127.0.0.1", port: int = 8000, **settings) -> None:
     """Run the server until interrupted; in-flight requests finish on shutdown.
 
-    With http_processes > 1, uvicorn's supervisor runs that many processes on one listening
-    socket (both cores parse HTTP); SIGHUP to the supervisor restarts them one by one on the
-    store's current version, SIGTERM/SIGINT shut them down gracefully.
+    With http_processes > 1, a supervisor runs that many processes on one listening socket
+    (both cores parse HTTP); SIGHUP to it restarts them one by one on the store's current
+    version, SIGTERM/SIGINT shut them down gracefully. http_server picks uvicorn or granian.
     """
-    import uvicorn
-
     cfg = Settings.from_kwargs(**settings)  # wrong settings fail here, in this process
     store_info(Path(store_path))
-    options = dict(
-        host=host, port=port, log_level="info",
-        # A query too long for a URL must reach the endpoint to get its 414 and message, not
-        # die in the HTTP parser: percent-encoded CJK text is up to 9 bytes per character.
-        h11_max_incomplete_event_size=max(64 * 1024, cfg.max_query_length * 9 + 16 * 1024),
-        timeout_graceful_shutdown=int(cfg.query_timeout) + 5,
-        server_header=False,
-    )
+    # A query too long for a URL must reach the endpoint to get its 414 and message, not
+    # die in the HTTP parser: percent-encoded CJK text is up to 9 bytes per character.
+    max_head = max(64 * 1024, cfg.max_query_length * 9 + 16 * 1024)
+    grace = int(cfg.query_timeout) + 5  # the longest query may finish on shutdown
+    if cfg.http_server == "granian":
+        _serve_granian(store_path, host, port, cfg, max_head, grace)
+        return
+    import uvicorn
+
+    options = dict(host=host, port=port, log_level="info", h11_max_incomplete_event_size=max_head,
+                   timeout_graceful_shutdown=grace, server_header=False)
     if cfg.http_processes <= 1:
         uvicorn.run(create_app(store_path, **settings), **options)
         return
-    # uvicorn starts each process afresh (spawn) from an import string: the store and the
+    _settings_to_environment(store_path, cfg)
+    uvicorn.run("kg.server.app:app_from_environment", factory=True,
+                workers=cfg.http_processes, **options)
+
+
+def _serve_granian(store_path: Path, host: str, port: int, cfg: Settings, max_head: int,
+                   grace: int) -> None:
+    """Granian's Rust HTTP/1.1 server in front of the same ASGI app: its supervisor always
+    runs the app in worker processes (http_processes of them), which it respawns on SIGHUP."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.http import HTTP1Settings
+
+    _settings_to_environment(store_path, cfg)
+    Granian("kg.server.app:app_from_environment", factory=True, address=host, port=port,
+            interface=Interfaces.ASGI, workers=cfg.http_processes, loop=Loops.auto,
+            http=HTTPModes.http1, websockets=False,
+            http1_settings=HTTP1Settings(max_buffer_size=max_head),
+            workers_kill_timeout=grace, log_level="info").serve()
+
+
+def _settings_to_environment(store_path: Path, cfg: Settings) -> None:
+    # Server processes start afresh (spawn) from an import string: the store and the
     # settings travel in the environment (the token too: /proc/PID/environ is private).
     os.environ[SERVE_ENV] = json.dumps({"store": str(store_path), "settings": asdict(cfg)},
                                        default=str)
-    uvicorn.run("kg.server.app:app_from_environment", factory=True,
-                workers=cfg.http_processes, **options)
 
 
 def app_from_environment() -> FastAPI:

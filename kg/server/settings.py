@@ -8,6 +8,7 @@ from pathlib import Path
 
 REPO_QUERIES = Path(__file__).resolve().parents[2] / "queries"
 MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
+HTTP_SERVERS = ("uvicorn", "granian")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Settings:
     heavy_queue_length: int | None = None  # default: queue_length
     queue_timeout: float | None = None  # seconds to wait for a free worker; default: query_timeout
     http_processes: int = 1  # processes parsing HTTP on one port (kg serve: --http-processes)
+    # The HTTP server: "uvicorn" (Python's httptools parser and asyncio sockets) or "granian"
+    # (Rust's hyper parses and writes; the app still answers in Python). kg serve: --http-server
+    http_server: str = "uvicorn"
     memory_limit_mb: int = 4096  # address space of one query worker
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
     max_body_bytes: int = 1_000_000  # request body (413)
@@ -51,6 +55,9 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
+        if self.http_server not in HTTP_SERVERS:
+            raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, "
+                             f"not {self.http_server!r}")
         if self.local_query_rows < 0:
             raise ValueError(f"local_query_rows must be 0 or more, not {self.local_query_rows}")
         if self.enable_update and not self.token:
