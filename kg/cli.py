@@ -117,6 +117,7 @@ def cmd_serve(args) -> int:
         ("reload_interval", args.reload_interval), ("heavy_workers", args.heavy_workers),
         ("queue_length", args.queue_length), ("heavy_queue_length", args.heavy_queue_length),
         ("queue_timeout", args.queue_timeout), ("http_processes", args.http_processes),
+        ("http_server", args.http_server),
         ("local_query_rows", args.local_query_rows),
         ("warm_at_start", args.warm_at_start or None)) if v is not None}
     # The token from the environment rather than argv, which other local users can read.
@@ -295,6 +296,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--http-processes", type=int, metavar="N",
                    help="processes parsing HTTP on the one port, each with its own query "
                         "workers and result cache (default 1)")
+    s.add_argument("--http-server", choices=("uvicorn", "granian"),
+                   help="the HTTP server: uvicorn (default) or granian (HTTP parsed and "
+                        "written in Rust; faster on many small distinct queries)")
     s.add_argument("--local-query-rows", type=int, metavar="N",
                    help="single-pattern lookups answered in the server process up to this "
                         "many rows, without a worker (default 2000; 0: all go to workers)")
