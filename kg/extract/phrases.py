@@ -53,6 +53,16 @@ def governing_words() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
+def governing_words_by_length() -> tuple[tuple[int, frozenset[str]], ...]:
+    """The governing words grouped by length, longest first: at one position at most one
+    word of each length can start, so looking each length up finds the word a scan of
+    governing_words() (longest first) finds first."""
+    words = governing_words()
+    return tuple((n, frozenset(w for w in words if len(w) == n))
+                 for n in sorted({len(w) for w in words}, reverse=True))
+
+
+@lru_cache(maxsize=None)
 def cut_verbs() -> tuple[str, ...]:
     return tuple(sorted(set(load_words("cut_verbs.txt")), key=len, reverse=True))
 
@@ -128,18 +138,18 @@ def strip_left(text: str, start: int, end: int, keep: int = 2) -> int:
     de = span.rfind("的", 0, max(0, len(span) - keep))
     if de >= 0 and not _inside_quotes(span, de):
         start += de + 1
-    words = governing_words()
+    by_length = governing_words_by_length()
     while True:
         span = text[start:end]
         m = YEAR_PREFIX.match(span)
         if m and len(span) - m.end() >= keep:
             start += m.end()
             continue
-        for w in words:
+        for n, words in by_length:
             # 服务业, 建设者: the word is the head of a longer noun, not a verb before the name
-            if (span.startswith(w) and len(span) - len(w) >= keep
-                    and span[len(w)] not in NOT_NAME_START):
-                start += len(w)
+            if (span[:n] in words and len(span) >= n and len(span) - n >= keep
+                    and span[n] not in NOT_NAME_START):
+                start += n
                 break
         else:
             return start
@@ -195,7 +205,7 @@ def right_boundary_ok(text: str, end: int) -> bool:
         return True
     rest = text[end:end + 6]
     return (rest[0] in RIGHT_PARTICLES or rest.startswith(RIGHT_WORDS)
-            or any(rest.startswith(w) for w in governing_words()))
+            or rest.startswith(governing_words()))
 
 
 def _inside_quotes(span: str, k: int) -> bool:

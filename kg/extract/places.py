@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,13 @@ FEATURE_SUFFIXES = [
     ("坪", "other"), ("坝", "other"), ("塘", "other"), ("湾", "other"), ("沟", "other"), ("垭", "other"),
 ]
 # Landform suffixes of small local names (龙坝, 张家湾), trusted on a 2-character ns word.
+# (the same list by a word's last character, in the list's order; and by whole word)
+FEATURE_SUFFIXES_BY_LAST: dict[str, list[tuple[str, str]]] = {}
+for _suffix, _typ in FEATURE_SUFFIXES:
+    FEATURE_SUFFIXES_BY_LAST.setdefault(_suffix[-1], []).append((_suffix, _typ))
+FEATURE_SUFFIX_TYPE: dict[str, str] = {}
+for _suffix, _typ in FEATURE_SUFFIXES:
+    FEATURE_SUFFIX_TYPE.setdefault(_suffix, _typ)
 LOCAL_SUFFIXES = ("坪", "坝", "塘", "湾", "沟", "垭", "溪", "岭")
 # Built features (水库, 公园) are projects/landmarks; only their stem is taken as a place.
 STEM_ONLY_SUFFIXES = {"水库"}
@@ -74,6 +82,9 @@ SUFFIX_WORD_STARTS = {"乡村", "乡镇", "乡土", "乡贤", "乡愁", "镇村"
                       "市级", "市区", "市域", "市政", "市县", "县域", "县级", "县城", "县区", "省级", "省市",
                       "省内", "省外", "社区"}
 ADMIN_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区)$")
+# The characters a word ADMIN_SUFFIX matches can end with ($ also matches before a final \n):
+# only words ending there are looked up, which skips the regex on nearly every position.
+ADMIN_LAST_CHARS = set("省市区州盟县旗镇乡道村\n")
 HAN = r"\u4e00-\u9fff"
 # A division named after a natural feature (峨眉山市, 五台山镇): its bare stem of 3+ characters
 # ending in one of these names the feature itself unless the context is administrative.
@@ -263,6 +274,9 @@ class PlaceFinder:
         self.tokens = Tokens(self.text, getattr(doc, "tokens", None))
         self.word_ending = {w[1]: w for w in self.tokens.words}
         self.word_starting = {w[0]: w for w in self.tokens.words}
+        self.first_word_ending: dict[int, tuple[int, int, str, str]] = {}  # not a scan per look-up
+        for w in self.tokens.words:
+            self.first_word_ending.setdefault(w[1], w)
         self.cands: list[Candidate] = []
         self.short_table = self._short_table()
 
@@ -324,8 +338,11 @@ class PlaceFinder:
         district = self.context.get("district")
         if district:
             self.gaz.load_villages(district)
+        marks = [p + 1 for p, ch in enumerate(text) if ch in ADMIN_LAST_CHARS]  # possible ends
         for i in range(len(text)):
-            for j in range(min(len(text), i + 12), i + 1, -1):
+            hi = bisect_right(marks, min(len(text), i + 12))
+            lo = bisect_left(marks, i + 2)
+            for j in reversed(marks[lo:hi]):
                 word = text[i:j]
                 if not ADMIN_SUFFIX.search(word) or not self.gaz.is_name(word) or word in GENERIC_WORDS:
                     continue
@@ -368,8 +385,10 @@ class PlaceFinder:
             if i not in self.tokens.starts:
                 continue
             for j in range(min(len(text), i + 6), i + 1, -1):
+                if j not in self.tokens.ends:
+                    continue
                 div = self.short_table.get(text[i:j])
-                if div is not None and j in self.tokens.ends:
+                if div is not None:
                     self.add(i, j, div.type, "abbreviation", div)
                     self._split_feature_name(i, j)
                     break
@@ -391,9 +410,17 @@ class PlaceFinder:
         table = regions()
         names = countries()
         text = self.text
-        longest = max(map(len, [*table, *names]))
+        # only the lengths and first characters of the names can match: same words, far
+        # fewer slices than every length at every position
+        lengths = sorted({len(w) for w in [*table, *names] if len(w) >= 2}, reverse=True)
+        firsts = {w[0] for w in [*table, *names] if w}
         for i in range(len(text)):
-            for j in range(min(len(text), i + longest), i + 1, -1):
+            if text[i] not in firsts:
+                continue
+            for n in lengths:
+                j = i + n
+                if j > len(text):
+                    continue
                 word = text[i:j]
                 if word in table:
                     if not (i in self.tokens.starts or len(word) >= 3):
@@ -420,7 +447,7 @@ class PlaceFinder:
         words = self.tokens.words
         for k, (s, e, w, flag) in enumerate(words):
             # one word carrying the suffix itself (黄山, 乌江流域 is two words)
-            for suffix, typ in FEATURE_SUFFIXES:
+            for suffix, typ in FEATURE_SUFFIXES_BY_LAST.get(w[-1:], ()):
                 if w.endswith(suffix) and len(w) > len(suffix):
                     stem_len = len(w) - len(suffix)
                     if self._feature_word(w, flag, suffix, stem_len):
@@ -433,13 +460,12 @@ class PlaceFinder:
             # a name word followed by a suffix word (西 + 湖, 黄山 + 风景区, 三峡 + 水库)
             if k + 1 < len(words) and len(w) >= 2 and w not in GENERIC_WORDS:
                 nxt = words[k + 1][2]
-                for suffix, typ in FEATURE_SUFFIXES:
-                    if nxt == suffix and self._namelike(s, e, w, flag):
-                        if suffix in STEM_ONLY_SUFFIXES:
-                            self.add(s, e, "other", "feature-stem")
-                        else:
-                            self.add(s, words[k + 1][1], typ, "feature")
-                        break
+                typ = FEATURE_SUFFIX_TYPE.get(nxt)
+                if typ is not None and self._namelike(s, e, w, flag):
+                    if nxt in STEM_ONLY_SUFFIXES:
+                        self.add(s, e, "other", "feature-stem")
+                    else:
+                        self.add(s, words[k + 1][1], typ, "feature")
 
     @staticmethod
     def _feature_word(word: str, flag: str, suffix: str, stem_len: int) -> bool:
@@ -497,26 +523,26 @@ class PlaceFinder:
         if any(c.start == start and c.end == end for c in self.cands):
             return True
         jieba, _ = _jieba()
-        last = [w for w in self.tokens.words if w[1] == end]
-        if not last:
+        last = self.first_word_ending.get(end)
+        if last is None:
             return False
-        _, _, w, flag = last[0]
+        _, _, w, flag = last
         return flag.startswith(("ns", "nr", "nz", "j")) or jieba.dt.FREQ.get(w, 0) == 0 or len(w) == 1
 
     def _word_before(self, end: int) -> tuple[int, int] | None:
         """The span of the name that ends at `end`: one jieba word, or two short ones (龙宝 + 塘)."""
-        ws = [w for w in self.tokens.words if w[1] == end]
-        if not ws:
+        first = self.first_word_ending.get(end)
+        if first is None:
             return None
-        s, e, w, flag = ws[0]
+        s, e, w, flag = first
         if re.search(rf"[^{HAN}]", w):
             return None
-        prev = [p for p in self.tokens.words if p[1] == s]
-        if prev and prev[0][3] not in ("v", "vn", "p", "c", "u", "uj", "m", "d", "r", "q", "a", "ad", "an"):
+        prev = self.first_word_ending.get(s)
+        if prev and prev[3] not in ("v", "vn", "p", "c", "u", "uj", "m", "d", "r", "q", "a", "ad", "an"):
             # a name jieba split in two: 龙宝 + 塘, 南 + 溪沟
-            if len(w) == 1 and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[0][2]) or \
-                    len(w) == 2 and re.fullmatch(rf"[{HAN}]", prev[0][2]):
-                return prev[0][0], end
+            if len(w) == 1 and re.fullmatch(rf"[{HAN}]{{1,2}}", prev[2]) or \
+                    len(w) == 2 and re.fullmatch(rf"[{HAN}]", prev[2]):
+                return prev[0], end
         return s, end
 
     def _enumeration_before(self, end: int) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,15 @@ STATUS_VERBS = sorted((tuple(ln.split("\t")[:2]) for ln in _read_lines("project_
 
 VERB_WORDS = set(BOUNDARIES) | {v for v, _ in STATUS_VERBS}
 CUT_WORDS = sorted(VERB_WORDS, key=len, reverse=True)  # a name starts after any of these
+CUT_PATTERNS = [(w, re.compile(re.escape(w))) for w in CUT_WORDS]  # compiled once, not per item
+CUT_TUPLE = tuple(CUT_WORDS)
+SUFFIX_TUPLE = tuple(SUFFIXES)
+# Suffix lookup by the character a suffix ends with, then by length, longest first: at one
+# end position at most one suffix of each length can match, so this finds what a scan of
+# SUFFIXES (longest first) finds, without testing every suffix at every position.
+SUFFIX_SET = set(SUFFIXES)
+SUFFIX_LAST_CHARS = {x[-1] for x in SUFFIXES}
+SUFFIX_LENGTHS = sorted({len(x) for x in SUFFIXES}, reverse=True)
 
 # Verbs that introduce a name and never sit inside one before 项目/工程/中心 ...
 INTRODUCING_VERBS = VERB_WORDS - {"建设", "改造", "升级改造", "提档升级", "迁建", "升级", "巩固", "新建",
@@ -191,7 +201,7 @@ def _owns_span(m: Mention) -> bool:
         return False
     if m.rule == "strategy.row":
         return True  # a 专栏 row label names the programme its row's projects belong to
-    return bool(re.search(r"[“”\"《》]", m.text)) or not m.text.endswith(tuple(SUFFIXES))
+    return bool(re.search(r"[“”\"《》]", m.text)) or not m.text.endswith(SUFFIX_TUPLE)
 
 
 # A numbered road and its section: G353线白马至豹岩段预防性养护, 国道319线…段地灾整治.
@@ -302,7 +312,7 @@ def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[i
     kind = ""
     if closed:
         close = ENUM_CLOSE.match(text, deng.start(), ce)
-        kind = next((x for x in SUFFIXES if close.group(0).endswith(x)), "")
+        kind = _suffix_ending(close.group(0), 0, len(close.group(0))) or ""
         kind = "" if kind in WEAK_SUFFIXES else kind
     for k, ((s, e), names) in enumerate(zip(items, found)):
         if k in shared:
@@ -340,7 +350,7 @@ def _shared_heads(text: str, items: list[tuple[int, int]],
             pending.append(k)
             continue
         ns, ne = names[-1]
-        suf = next((x for x in SUFFIXES if text.endswith(x, ns, ne)), "")
+        suf = _suffix_ending(text, ns, ne) or ""
         pending_now, pending = pending, []
         if not suf or suf in WEAK_SUFFIXES or suf in ("工程", "项目"):
             continue
@@ -414,7 +424,7 @@ def _suffix_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
         left, right = _suffix_name(text, span[0], cut, at_end=True), _suffix_name(text, cut + 1, span[1], at_end=True)
         if left and right and left[1] == cut and right[1] == span[1]:
             return [left, right]
-        if not left and right and right[1] == span[1] and text[span[0]:cut].endswith(tuple(SUFFIXES)):
+        if not left and right and right[1] == span[1] and text[span[0]:cut].endswith(SUFFIX_TUPLE):
             return [right]  # 电子商务产业园和X中心: the first is a category, the second may be a name
     # 千家企业节能行动和节能产品惠民工程, 农村自来水普及率和规模化供水工程: 和 joins a
     # programme, a rate or a policy to the name; the name is the right-hand part alone.
@@ -446,9 +456,20 @@ def _depth(s: str) -> int:
     return depth
 
 
-def _token_ending(chunk: str, ends: frozenset[int], i: int) -> str:
-    starts = [e for e in ends if e < i]
-    return chunk[max(starts, default=0):i]
+def _suffix_ending(text: str, start: int, end: int) -> str | None:
+    """The longest project suffix text[start:end] ends with (what the first match of a scan
+    of SUFFIXES, longest first, gives), or None."""
+    if end <= start or text[end - 1] not in SUFFIX_LAST_CHARS:
+        return None
+    for n in SUFFIX_LENGTHS:
+        if n <= end - start and text[end - n:end] in SUFFIX_SET:
+            return text[end - n:end]
+    return None
+
+
+def _token_ending(chunk: str, ends: tuple[int, ...], i: int) -> str:
+    """The word of chunk that ends at i: from the last word end before i (ends sorted)."""
+    return chunk[_word_start(ends, i):i]
 
 
 @lru_cache(maxsize=4096)
@@ -460,19 +481,32 @@ def _token_ends(chunk: str) -> frozenset[int]:
     return frozenset(ends)
 
 
+@lru_cache(maxsize=4096)
+def _sorted_token_ends(chunk: str) -> tuple[int, ...]:
+    return tuple(sorted(_token_ends(chunk)))
+
+
+def _word_start(ends: tuple[int, ...], e: int) -> int:
+    """The last word end before e (0 when none): where the word ending at e starts."""
+    k = bisect_left(ends, e)
+    return ends[k - 1] if k else 0
+
+
 def _suffix_name(text: str, s: int, e: int, at_end: bool = False) -> tuple[int, int] | None:
     """The rightmost suffix-ended name inside text[s:e], or None."""
     chunk = text[s:e]
-    ends = _token_ends(chunk)
+    ends = None  # jieba runs only on a chunk that holds a suffix
     for i in range(len(chunk), 1, -1):
-        suf = next((x for x in SUFFIXES if chunk.endswith(x, 0, i)), None)
+        suf = _suffix_ending(chunk, 0, i)
         if not suf:
             continue
+        if ends is None:
+            ends = _token_ends(chunk)
         if i not in ends and i != len(chunk):
             continue  # the suffix is part of a longer word (站在, 中心城区)
         if _depth(chunk[:i]) > 0:
             continue  # inside a bracket: （平桥至大顺段） is a section, not a bridge
-        if _token_ending(chunk, ends, i) in VERB_WORDS:
+        if _token_ending(chunk, _sorted_token_ends(chunk), i) in VERB_WORDS:
             continue  # 开园, 投运: a verb that happens to end like a suffix
         tail = TAIL.match(chunk, i)
         stop = tail.end() if tail else i
@@ -509,11 +543,12 @@ def _name_start(chunk: str, suf_at: int, suf: str) -> int | None:
 def _verb_cuts(chunk: str) -> list[int]:
     """Positions after each boundary verb in chunk, except inside a longer one
     (在建: not after 在; 创新开展: not after 新开)."""
-    spans = [(m.start(), m.end()) for b in CUT_WORDS for m in re.finditer(re.escape(b), chunk)]
+    spans = [(m.start(), m.end()) for b, pattern in CUT_PATTERNS if b in chunk for m in pattern.finditer(chunk)]
     # a verb counts only as a word or the end of one (全面完成 ends on 完成): 共建成渝 is
     # 共建/成渝, not a cut after 建成 (渝综合性科学中心); 投运营商 is 投/运营商, not a cut after 投运
     bounds = _token_ends(chunk) | {0}
-    spans = [(s, e) for s, e in spans if e in bounds and max(b for b in bounds if b < e) <= s
+    ordered = _sorted_token_ends(chunk)
+    spans = [(s, e) for s, e in spans if e in bounds and _word_start(ordered, e) <= s
              and not _glued(chunk, s, e, bounds)]
     return [0] + [e for _, e in spans if not any(s2 < e < e2 for s2, e2 in spans)]
 
@@ -561,7 +596,7 @@ def _leading_verb(core: str) -> str:
     or more, and never a word the suffix list knows)."""
     for pair in jieba.posseg.cut(core):
         word, flag = pair.word, pair.flag
-        return word if flag == "v" and len(word) >= 2 and word not in SUFFIXES else ""
+        return word if flag == "v" and len(word) >= 2 and word not in SUFFIX_SET else ""
     return ""
 
 
@@ -593,11 +628,11 @@ def _distinctive(core: str, suf: str) -> bool:
         return False  # 让广大群众从项目: a clause, not a name
     if suf in WEAK_SUFFIXES and any(w in INTRODUCING_VERBS for w in words):
         return False  # 分级分类储备推动项目: an activity on projects in general
-    return not all(w in GENERIC_WORDS or w in SUFFIXES or w in VERB_WORDS for w in words)
+    return not all(w in GENERIC_WORDS or w in SUFFIX_SET or w in VERB_WORDS for w in words)
 
 
 def _starts_with_verb(name: str) -> bool:
-    return any(name.startswith(v) for v in CUT_WORDS)
+    return name.startswith(CUT_TUPLE)
 
 
 def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -629,7 +664,7 @@ def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
     if _starts_with_verb(name):
         return None
     words = [w for w in jieba.cut(name) if w.strip()]
-    if all(w in GENERIC_WORDS or w in SUFFIXES or w in VERB_WORDS for w in words):
+    if all(w in GENERIC_WORDS or w in SUFFIX_SET or w in VERB_WORDS for w in words):
         return None
     return s + start, s + stop
 
