@@ -70,19 +70,38 @@ def test_predicate_names():
         lookup.predicate_iri("<x> } DROP")
 
 
+def kg_json(capsys, *args: str):
+    """`kg ARGS` run in this process (kg.cli.main), its JSON output parsed."""
+    from kg.cli import main
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_kg_paths_prints_what_the_function_returns(store, store_dir):
     out = kg("paths", "project/车盘水库", STRATEGY, "--max-length", "3", "--store", str(store_dir))
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == lookup.paths(store, "project/车盘水库", STRATEGY, 3)
 
 
-def test_kg_strategy_projects_prints_each_project_with_its_evidence(store, store_dir):
-    out = kg("strategy-projects", "乡村全面振兴", "--store", str(store_dir))
-    assert out.returncode == 0, out.stderr
-    projects = json.loads(out.stdout)
+def test_kg_strategy_projects_prints_each_project_with_its_evidence(store, store_dir, capsys):
+    projects = kg_json(capsys, "strategy-projects", "乡村全面振兴", "--store", str(store_dir))
     assert projects == lookup.strategy_projects(store, "乡村全面振兴")
     assert "车盘水库" in {p["project"]["label"] for p in projects}
     assert all(p["via"] and p["links"][0]["steps"] for p in projects)
+
+
+def test_kg_search_entity_relations_and_targets(store, store_dir, capsys):
+    at = ("--store", str(store_dir))
+    found = kg_json(capsys, "search", "水库", "--type", "project", *at)
+    assert found == lookup.search(store, "水库", "project") and "车盘水库" in {f["label"] for f in found}
+    card = kg_json(capsys, "entity", "project/车盘水库", *at)
+    assert card["label"] == "车盘水库" and card["mentions"][0]["sentence_text"]
+    related = kg_json(capsys, "relations", "project/车盘水库", "--direction", "out",
+                      "--predicate", "implements", *at)
+    assert [r["node"]["iri"] for r in related] == [STRATEGY] and related[0]["evidence"]
+    figures = kg_json(capsys, "targets", "--year", "2024", "--document", "000_418089195a410d60", *at)
+    assert figures["items"] and all(i["year"] == 2024 and i["document"].startswith("000_")
+                                    for i in figures["items"])
 
 
 @pytest.mark.parametrize("args,says", [
@@ -91,6 +110,8 @@ def test_kg_strategy_projects_prints_each_project_with_its_evidence(store, store
     (("entity", "project/没有这个项目"), "no project with key"),
     (("relations", "project/车盘水库", "--predicate", "a b"), "is not an IRI"),
 ])
-def test_lookup_commands_fail_with_a_message_and_status_1(store_dir, args, says):
-    out = kg(*args, "--store", str(store_dir))
-    assert out.returncode == 1 and says in out.stderr and "Traceback" not in out.stderr
+def test_lookup_commands_fail_with_a_message_and_status_1(store_dir, capsys, args, says):
+    from kg.cli import main
+    assert main([*args, "--store", str(store_dir)]) == 1
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err

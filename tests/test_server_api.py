@@ -172,6 +172,17 @@ def test_strategy_projects_with_the_way_each_is_reached_and_its_evidence(api):
             assert all(s["evidence"]["text"] for s in link["steps"] if s["evidence"])
 
 
+def test_strategy_projects_page_with_a_next_link_and_a_total(api):
+    everything = ok(api.get("/api/strategies/乡村全面振兴/projects"))
+    assert everything["total"] == len(everything["items"]) >= 2 and everything["next"] is None
+    first = ok(api.get("/api/strategies/乡村全面振兴/projects", params={"limit": 1}))
+    assert first["count"] == 1 and first["total"] == everything["total"] and first["next"]
+    second = ok(api.get(first["next"]))
+    assert second["offset"] == 1
+    assert [p["project"]["iri"] for p in first["items"] + second["items"]] == \
+        [p["project"]["iri"] for p in everything["items"][:2]]
+
+
 def test_targets_of_a_year_and_a_document(api):
     body = ok(api.get("/api/targets", params={"year": 2024, "limit": 50}))
     assert body["items"] and all(i["year"] == 2024 for i in body["items"])

@@ -97,3 +97,34 @@ def test_pool_defaults_queue_expensive_queries_generously(tmp_path):
 
 def test_default_workers_leave_one_for_cheap_queries_beside_one_per_core():
     assert Settings().workers == (os.cpu_count() or 2) + 1
+
+
+def test_kg_serve_builds_data_when_there_is_no_store_yet_and_serves_it_on_host_and_port(tmp_path):
+    """`kg serve --store DIR --host H --port N --build data/`, as with no store yet: the
+    reports are built first, then served (the SPARQL endpoint, a lookup, the API docs)."""
+    store, port = tmp_path / "store", free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--host", "127.0.0.1",
+         "--port", str(port), "--build", str(ROOT / "data"), "--workers", "1",
+         "--reload-interval", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.stdout.read().decode()
+            assert time.monotonic() < deadline, "kg serve did not come up"
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        q = ("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
+             "{ ?d a <https://w3id.org/policykg/ontology#Document> }")
+        assert httpx.get(url + "/sparql", params={"query": q, "format": "csv"}).text.split() == ["n", "2"]
+        assert httpx.get(url + "/api/search", params={"q": "水库"}, timeout=60).json()["items"]
+        assert httpx.get(url + "/docs").status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out = process.communicate(timeout=30)[0].decode()
+    assert f"no store at {store}: building" in out and "documents  2 built" in out
