@@ -1,0 +1,179 @@
+"""Peak memory of `kg serve` on a built store, beside the Oxigraph server on a copy of it.
+
+Starts `kg serve --store STORE` and `oxigraph serve-read-only` on a copy of the same store
+version, samples the PSS of each process tree (shared pages of forked workers count once)
+every 0.2 s, and drives both through the same phases:
+
+1. idle, after start;
+2. SPARQL: every named query of queries/ once, then entity lookups (`SELECT ?p ?o { <e> ?p ?o }`);
+3. /api (ours only): search, entity, relations, a strategy's projects, targets — the first
+   /api request builds the label index, links and entity graph over the whole store.
+
+Prints the peak per phase and appends a table to benchmarks/RESULTS.md with --append.
+
+    .venv/bin/python benchmarks/serve_memory.py --store DIR [--lookups 300] [--append]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_scale import _rss_and_cpu, _tree  # noqa: E402  (the process-tree sampler)
+from query_bench import ENTITY_QUERY, LOOKUP, RESULTS, ROOT, VENV_BIN, free_port, named_queries  # noqa: E402
+
+JSON = {"Accept": "application/sparql-results+json"}
+MIB = 2 ** 20
+
+
+class Sampler(threading.Thread):
+    """Peak summed PSS of a process tree, per named phase."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.phase, self.peaks, self.running = pid, "start", {}, True
+
+    def run(self) -> None:
+        while self.running:
+            total = sum(_rss_and_cpu(p)[0] for p in _tree(self.pid))
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), total)
+            time.sleep(0.2)
+
+
+def wait_up(url: str, proc: subprocess.Popen, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited ({proc.returncode})")
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, headers=JSON, timeout=5)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not come up in time")
+
+
+def sparql_phase(endpoint: str, lookups: int, timeout: float) -> dict:
+    statuses: dict[str, int] = {}
+    for name, text in named_queries().items():
+        try:
+            statuses[name] = httpx.get(endpoint, params={"query": text}, headers=JSON,
+                                       timeout=timeout).status_code
+        except httpx.TimeoutException:
+            statuses[name] = 0  # no answer within the client's patience
+    entities = httpx.get(endpoint, params={"query": ENTITY_QUERY + f" LIMIT {lookups}"},
+                         headers=JSON, timeout=timeout).json()["results"]["bindings"]
+    for b in entities:
+        httpx.get(endpoint, params={"query": LOOKUP.format(iri=b["e"]["value"])}, headers=JSON,
+                  timeout=timeout)
+    return {"named": statuses, "lookups": len(entities)}
+
+
+def api_phase(base: str, timeout: float) -> dict[str, int]:
+    statuses = {}
+    search = httpx.get(base + "/api/search", params={"q": "建设", "limit": 20}, timeout=timeout)
+    statuses["search"] = search.status_code
+    items = search.json().get("items", []) if search.status_code == 200 else []
+    for item in items[:5]:
+        key = urllib.parse.quote(item.get("type", "") + "/" + item.get("key", ""), safe="/")
+        statuses["entity"] = httpx.get(f"{base}/api/entities/{key}", timeout=timeout).status_code
+        statuses["relations"] = httpx.get(f"{base}/api/entities/{key}/relations",
+                                          timeout=timeout).status_code
+    strategies = httpx.get(base + "/api/search", params={"q": "战略", "type": "strategy"},
+                           timeout=timeout)
+    for item in (strategies.json().get("items", []) if strategies.status_code == 200 else [])[:3]:
+        statuses["strategy projects"] = httpx.get(
+            f"{base}/api/strategies/{urllib.parse.quote(item['key'])}/projects",
+            timeout=timeout).status_code
+    statuses["targets"] = httpx.get(base + "/api/targets", params={"limit": 50},
+                                    timeout=timeout).status_code
+    return statuses
+
+
+def measure(store: Path, lookups: int, timeout: float, workdir: Path) -> dict:
+    from kg.store import store_info
+    copy = workdir / "oxigraph-copy"
+    shutil.copytree(store_info(store).version_path, copy)
+    ours_port, ox_port = free_port(), free_port()
+    ours = subprocess.Popen([str(VENV_BIN / "kg"), "serve", "--store", str(store), "--port",
+                             str(ours_port), "--reload-interval", "0"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=open(workdir / "serve.log", "wb"))
+    ox = subprocess.Popen([str(VENV_BIN / "oxigraph"), "serve-read-only", "--location",
+                           str(copy), "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samplers = {"ours": Sampler(ours.pid), "oxigraph": Sampler(ox.pid)}
+    for s in samplers.values():
+        s.start()
+    endpoints = {"ours": f"http://127.0.0.1:{ours_port}/sparql",
+                 "oxigraph": f"http://127.0.0.1:{ox_port}/query"}
+    report: dict = {}
+    try:
+        for name, url in endpoints.items():
+            wait_up(url, ours if name == "ours" else ox)
+        time.sleep(3)
+        for name, url in endpoints.items():
+            samplers[name].phase = "sparql"
+            report[f"{name} sparql"] = sparql_phase(url, lookups, timeout)
+        samplers["ours"].phase = "api"
+        report["ours api"] = api_phase(f"http://127.0.0.1:{ours_port}", timeout)
+        time.sleep(2)
+    finally:
+        for proc in (ours, ox):
+            proc.terminate()
+        for proc in (ours, ox):
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for s in samplers.values():
+            s.running = False
+    report["peaks"] = {name: dict(s.peaks) for name, s in samplers.items()}
+    return report
+
+
+def markdown(store: Path, report: dict) -> str:
+    ours, ox = report["peaks"]["ours"], report["peaks"]["oxigraph"]
+    lines = [f"### `kg serve` peak memory, {time.strftime('%Y-%m-%d %H:%M')} "
+             f"(store {store}; load average {os.getloadavg()[0]:.1f})",
+             "", "| phase | kg serve peak PSS MiB | Oxigraph server peak PSS MiB |",
+             "|---|---:|---:|"]
+    for phase in ("start", "sparql", "api"):
+        lines.append(f"| {phase} | {ours.get(phase, 0) / MIB:,.0f} | "
+                     + (f"{ox.get(phase, 0) / MIB:,.0f} |" if phase in ox else "— |"))
+    lines += ["", f"Named queries, status per query (ours): {report['ours sparql']['named']}; "
+              f"Oxigraph: {report['oxigraph sparql']['named']} (0: no answer within the "
+              f"client's timeout). Lookups: {report['ours sparql']['lookups']}. "
+              f"/api statuses: {report['ours api']}.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--lookups", type=int, default=300)
+    ap.add_argument("--timeout", type=float, default=120.0, help="client timeout per request")
+    ap.add_argument("--append", action="store_true", help="append the table to RESULTS.md")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="kg-serve-memory-") as tmp:
+        report = measure(args.store, args.lookups, args.timeout, Path(tmp))
+    text = markdown(args.store, report)
+    print(text)
+    if args.append:
+        with open(RESULTS, "a", encoding="utf-8") as f:
+            f.write("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
