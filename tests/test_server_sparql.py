@@ -254,12 +254,25 @@ def test_missing_query(url):
     assert r.status_code == 400 and r.json()["error"] == "missing query"
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])  # HEAD is a GET
 def test_other_methods_are_405(url, method):
     r = httpx.request(method, url, params={"query": "ASK {}"})
     assert r.status_code == 405
     assert r.json() == {"error": "method not allowed", "detail": f"{method} is not allowed on /sparql"}
     assert "GET" in r.headers["allow"]
+
+
+def test_head_is_get_without_a_body(sample_server_url, url):
+    base = sample_server_url
+    for target, headers in ((url + "?" + str(httpx.QueryParams({"query": PROJECTS})), {}),
+                            (base + "/id/project/p1", {"Accept": "text/turtle"}),
+                            (base + "/id/project/p1", {"Accept": "text/html"}),
+                            (base + "/api/search?q=" + "陈列馆", {})):
+        get, head = httpx.get(target, headers=headers), httpx.head(target, headers=headers)
+        assert get.status_code == head.status_code == 200 and head.content == b"", target
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert int(head.headers["content-length"]) == len(get.content) > 0
+    assert httpx.head(base + "/id/project/nope").status_code == 404
 
 
 def test_two_queries_are_refused(url):

@@ -5,6 +5,7 @@
 - GET /api/*: answers are a function of the store version and the URL, so a repeated lookup
   is sent from encoded bytes kept here (`ApiResponses`), before routing, parameter
   validation and JSON encoding; the first ask of a URL goes through FastAPI and is kept.
+- HEAD: answered as GET without the body.
 Everything else passes through untouched.
 """
 from __future__ import annotations
@@ -57,6 +58,16 @@ def api_key(version: str, scope) -> tuple:
     return (version, scope.get("scheme"), host, scope["path"], scope["query_string"])
 
 
+def _without_body(send):
+    async def send_head(message):
+        if message["type"] == "http.response.body":
+            if message.get("more_body"):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+    return send_head
+
+
 class FastPath:
     """ASGI middleware: the SPARQL protocol and repeated /api/* lookups before routing."""
 
@@ -64,6 +75,11 @@ class FastPath:
         self.app = app
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            # HEAD is GET without the body (RFC 9110 9.3.2): the same status and headers,
+            # Content-Length included; linked-data clients check an IRI this way.
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
         if scope["type"] == "http":
             path, method = scope["path"], scope["method"]
             if path in SPARQL_PATHS and method in ("GET", "POST"):
