@@ -23,6 +23,7 @@ def _print_summary(summary) -> None:
     links = ", ".join(f"{v} {k}" for k, v in sorted(summary.links.items()))
     print(f"links      {links or 'none'}", file=out)
     print(f"triples    {summary.triples}", file=out)
+    print(f"warnings   {len(summary.warnings)}" + (" (listed below)" if summary.warnings else ""), file=out)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.timings.items())
     print(f"time       {stages}", file=out)
     for w in summary.warnings:

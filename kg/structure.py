@@ -89,7 +89,7 @@ class _Line:
 
 def parse_document(source: SourceText) -> Document:
     """Parse a SourceText into a Document with metadata, sections, columns and sentences."""
-    doc = Document(source=source, text=source.text)
+    doc = Document(source=source, text=source.text, warnings=list(source.warnings))
     lines = _split_lines(doc.text)
     _Builder(doc, lines).build()
     _fill_metadata(doc, lines)
