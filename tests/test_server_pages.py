@@ -126,6 +126,28 @@ def test_page_errors(web, path, headers, status):
     assert set(body) == {"error", "detail"}
 
 
+def test_the_evidence_of_a_link_can_be_followed_to_its_sentence(web):
+    """Report parts dereference too: the assertion behind 车盘水库 kgo:implements 乡村全面振兴
+    links to both entities (by name) and to its sentence, whose page and Turtle give the text."""
+    query = (f"SELECT ?a WHERE {{ ?a <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{ENTITY}> ;"
+             f" <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{KGO.implements}> }} LIMIT 1")
+    assertion = web.get("/sparql", params={"query": query}).json()["results"]["bindings"][0]["a"]["value"]
+    path = assertion.removeprefix("https://w3id.org/policykg")
+    assert re.fullmatch(r"/id/document/[^/]+/assertion/\d+", path)
+    page = web.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<code>kgo:Assertion</code>" in page.text
+    assert '<a href="/id/project/车盘水库" class="entity">车盘水库</a>' in page.text
+    sentence = re.search(r'<th>kgo:evidence</th><td><a href="(/id/document/[^"]+/sentence/\d+)"',
+                         page.text).group(1)
+    html_page = web.get(sentence, headers={"Accept": BROWSER_ACCEPT})
+    assert html_page.status_code == 200 and "<code>kgo:Sentence</code>" in html_page.text
+    g = rdflib.Graph().parse(data=web.get(sentence, headers={"Accept": "text/turtle"}).text,
+                             format="turtle")
+    text = str(g.value(URIRef("https://w3id.org/policykg" + sentence), KGO.text))
+    assert "车盘水库" in text and text in html_page.text
+    assert web.get(sentence.rsplit("/", 1)[0] + "/999999").status_code == 404
+
+
 def test_document_and_place_pages(web):
     doc = web.get("/id/document/000_418089195a410d60?format=json").json()
     assert doc["entity"]["type"] == "document" and "武隆" in doc["entity"]["label"]

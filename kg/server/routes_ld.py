@@ -1,5 +1,7 @@
 """Linked data: entity IRIs dereference on this server, `GET /id/{type}/{key}`.
 
+The parts of a report (/id/document/{doc_key}/sentence/{n}, section, column, row, mention,
+assertion) dereference the same way, so the evidence of a fact can be followed.
 One resource, several representations chosen by content negotiation (Accept, or ?format=):
 - text/html (browsers): labels, properties, relations as links to other /id pages, and the
   sentences that mention the entity with the mention highlighted;
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -92,12 +94,30 @@ def describe(store, iri: str) -> list:
     return list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
-def local_href(iri: str) -> str | None:
-    """The path of an entity page on this server, or None for IRIs that have none."""
-    parts = lookup.split_iri(iri)
-    if parts is None:
+# The parts of a report (kg.vocab.document_part_iri): /id/document/{doc_key}/{part}/{n}.
+DOCUMENT_PART = re.compile(r"(?P<doc>[^/]+)/(?P<part>section|column|row|sentence|mention|"
+                           r"assertion)/(?P<n>\d+)")
+
+
+def part_key(type_: str, key: str) -> str | None:
+    """The key of a part of a report (`{doc_key}/sentence/12`) as its IRI writes it, or None
+    when `key` names no part: sentences, sections and assertions dereference like entities."""
+    if type_ != "document":
         return None
-    return f"/id/{parts[0]}/{parts[1]}"
+    m = DOCUMENT_PART.fullmatch(unquote(key.strip()))
+    return f"{path_key(m['doc'])}/{m['part']}/{m['n']}" if m else None
+
+
+def local_href(iri: str) -> str | None:
+    """The path of an entity (or report part) page on this server, or None for IRIs that
+    have none."""
+    parts = lookup.split_iri(iri)
+    if parts is not None:
+        return f"/id/{parts[0]}/{parts[1]}"
+    if iri.startswith(ID_BASE + "document/") and DOCUMENT_PART.fullmatch(
+            iri[len(ID_BASE + "document/"):]):
+        return "/id/" + iri[len(ID_BASE):]
+    return None
 
 
 def short(iri: str) -> str:
@@ -128,7 +148,7 @@ def highlight(text: str, start: int, end: int, surface: str) -> str:
 
 def render_page(card: dict, relations: list[dict], base_path: str) -> str:
     """The HTML page of an entity (everything escaped; no script)."""
-    title = card.get("label") or card["key"]
+    title = card.get("label") or card["key"].replace("/", " ")
     formats = " ".join(f'<a href="{escape(base_path)}?format={r.name}" type="{r.media_type}">{r.name}</a>'
                        for r in REPRESENTATIONS if r.name != "html")
     out = [f"""<!doctype html>
@@ -203,7 +223,7 @@ async def entity_page(request: Request, type: str, key: str,
                       format: str | None = Query(None, description="html json ttl jsonld nt rdfxml")):
     rep = choose_representation(request.headers.get("accept"), format)
     checked_type(type)
-    lk, k = lookups(request), path_key(key)
+    lk, k = lookups(request), part_key(type, key) or path_key(key)
     iri = entity_iri(type, k).value
     vary = {"Vary": "Accept"}
     try:
@@ -221,5 +241,9 @@ async def entity_page(request: Request, type: str, key: str,
         lk.store, type, k, "both", None, 500, 0))
     if rep.name == "json":
         return JSONResponse({"entity": card, "relations": relations}, headers=vary)
-    path = f"/id/{type}/{quote(k, safe='%')}"
-    return HTMLResponse(render_page(card, relations, path), headers={**SECURITY_HEADERS, **vary})
+    path = f"/id/{type}/{quote(k, safe='%/')}"
+    labels = lk.labels()  # linked entities by name, not by IRI (the cached card is not changed)
+    shown = {**card, "properties": {p: [{**v, "label": v.get("label") or labels.get(v["iri"])}
+                                        if isinstance(v, dict) else v for v in values]
+                                    for p, values in card["properties"].items()}}
+    return HTMLResponse(render_page(shown, relations, path), headers={**SECURITY_HEADERS, **vary})

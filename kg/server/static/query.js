@@ -31,11 +31,13 @@
     return iri;
   }
 
-  // An entity IRI (…/id/{type}/{key}) has its page on this server; other IRIs link out.
+  // An entity IRI (…/id/{type}/{key}) or a report part's (…/id/document/{key}/sentence/{n})
+  // has its page on this server; other IRIs link out.
   function localHref(iri) {
     if (!config.entity_base || !iri.startsWith(config.entity_base)) return iri;
     const rest = iri.slice(config.entity_base.length);
-    return /^[a-z]+\/[^\/]+$/.test(rest) ? "/id/" + rest : iri;
+    const part = /^document\/[^\/]+\/(section|column|row|sentence|mention|assertion)\/\d+$/;
+    return /^[a-z]+\/[^\/]+$/.test(rest) || part.test(rest) ? "/id/" + rest : iri;
   }
 
   function cell(term) {
