@@ -468,3 +468,22 @@ def test_trs_cms_page_keeps_its_article_and_drops_the_chrome_around_it(tmp_path)
     for chrome in ("当前位置", "无障碍", "政务公开", "发布时间", "分享到", "打印", "关闭窗口", "责任编辑",
                    "ICP"):
         assert chrome not in source.text, chrome
+
+
+def test_table_layout_page_with_br_paragraphs_keeps_the_articles_own_title(tmp_path):
+    # Older county sites: layout tables, the article in one <td> with <br> between
+    # paragraphs, its title in bold inside it, and a shorter <title> for the page.
+    lines = [line for line in SEED_GWR.read_text(encoding="utf-8").split("\n")[4:30] if line.strip()]
+    page = f"""<html><head><title>武隆区政府工作报告</title></head><body><table>
+    <tr><td class="nav"><a href="/">首页</a> | <a href="/a">政务公开</a> | <a>办事服务</a></td></tr>
+    <tr><td><table><tr><td class="left"><a>通知公告</a><br><a>政策文件</a><br><a>规划计划</a></td>
+    <td><div align="center"><b>{TITLE}</b></div>发布日期：2024-02-05 【打印】【关闭】<br>
+    {"<br>".join(lines)}<br>【打印本页】 【关闭窗口】</td></tr></table></td></tr>
+    <tr><td>主办单位：重庆市武隆区人民政府办公室 版权所有</td></tr></table></body></html>"""
+    path = tmp_path / "report.htm"
+    path.write_text(page, encoding="utf-8")
+    text = read_document(path).text
+    assert text.startswith(f"{TITLE}\n——2024年1月31日在重庆市武隆区第十九届人民代表大会第四次会议上\n")
+    assert "\n一、2023年工作回顾\n" in text and "带动消费6.36亿元" in text
+    for chrome in ("首页", "政务公开", "通知公告", "发布日期", "打印", "关闭", "主办单位"):
+        assert chrome not in text, chrome

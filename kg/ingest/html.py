@@ -34,6 +34,8 @@ BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table
               "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "center", "dd", "dt", "dl"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "td", "body", "center", "font", "span"}
 ROW_END = "\x1e"  # placeholder for the blank line after a table row
+# How report titles end (…工作报告, …计划草案, …规划纲要).
+TITLE_ENDINGS = ("报告", "草案", "纲要", "规划", "计划")
 TITLE_SEPARATORS = re.compile(r"\s*[_|｜—-]\s*")
 
 
@@ -49,9 +51,16 @@ def extract_article_text(markup: str) -> str:
     article = _densest_block(body)
     text = _block_text(article)
     headline = _headline(soup, article)
-    if headline and headline not in text[:200]:
+    if headline and headline not in text[:200] and not _opens_with_title(text):
         text = headline + "\n\n" + text
     return text
+
+
+def _opens_with_title(text: str) -> bool:
+    """Whether the article's first line is already the report's title (in bold, say):
+    then the page's <title> ("武隆区政府工作报告_…") must not be put before it."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return len(first) <= 80 and first.endswith(TITLE_ENDINGS)
 
 
 def _is_chrome_element(tag: Tag) -> bool:
