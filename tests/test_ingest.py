@@ -69,6 +69,14 @@ def test_text_encoding_is_detected_from_the_bytes(tmp_path, encoding, expected):
     assert source.text == normalize_text(text)
 
 
+def test_utf16_without_nul_bytes_is_still_detected(tmp_path):
+    # Han characters only (no ASCII, no newline): no NUL byte gives UTF-16 away
+    path = tmp_path / "title.txt"
+    path.write_bytes(TITLE.encode("utf-16-le"))
+    source = read_document(path)
+    assert (source.text, source.encoding) == (TITLE + "\n", "utf-16-le")
+
+
 def test_html_saved_as_txt_is_sniffed_as_html(tmp_path):
     path = tmp_path / "report.txt"
     path.write_text(f"<!DOCTYPE html><html><body><div><p>{HEADING}</p><p>{PASSAGE}</p></div></body></html>",

@@ -41,7 +41,8 @@ def sniff_binary_format(data: bytes, path: Path) -> str | None:
             if magic == b"MZ" and not _looks_binary(head):
                 continue  # a text file may start with the letters MZ
             raise DocumentError(path, f"unsupported file type: {reason}")
-    if b"\x00" not in head and _looks_binary(head):  # NULs: maybe UTF-16, the decoder decides
+    if b"\x00" not in head and _looks_binary(head) and not _utf16_han_only(data):
+        # (with NULs it may be UTF-16 and the decoder decides)
         suffix = path.suffix.lower()
         if suffix == ".pdf":
             raise DocumentError(path, "corrupt PDF: no %PDF header")
@@ -66,6 +67,21 @@ def _sniff_zip(data: bytes, path: Path) -> str:
     if path.suffix.lower() == ".docx":
         raise DocumentError(path, "corrupt DOCX: zip archive without word/document.xml")
     raise DocumentError(path, "unsupported file type: zip archive, not a DOCX")
+
+
+def _utf16_han_only(data: bytes) -> bool:
+    """UTF-16 text of Han characters only has no NUL byte but low bytes that look like
+    control codes (市 is 02 5E); it decodes to plausible text, binary data does not."""
+    from kg.ingest.text import MIN_PLAUSIBLE, plausibility
+
+    sample = data[:4096 - 4096 % 2] if len(data) % 2 == 0 else b""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            if sample and plausibility(sample.decode(encoding)) >= MIN_PLAUSIBLE:
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 def _looks_binary(head: bytes) -> bool:

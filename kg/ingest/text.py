@@ -50,7 +50,7 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     if best is not None:
         text = str(best)
         if plausibility(text) >= MIN_PLAUSIBLE:
-            return text, best.encoding
+            return text, codecs.lookup(best.encoding).name  # utf_16_le -> utf-16-le
     raise DocumentError(path, "undecodable text: not UTF-8, UTF-16, GB18030 or Big5; re-save it as UTF-8")
 
 
