@@ -247,9 +247,10 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
         SELECT ?x (SAMPLE(?c) AS ?cls) (SAMPLE(?i0) AS ?i) (SAMPLE(?il0) AS ?il)
                (SAMPLE(?year0) AS ?year) (SAMPLE(?value0) AS ?value) (SAMPLE(?unit0) AS ?unit)
                (SAMPLE(?cmp0) AS ?cmp) (SAMPLE(?kind0) AS ?kind) (MIN(?file0) AS ?file)
-               (MIN(?text0) AS ?text) WHERE {{
+               (MIN(?text0) AS ?text) (SAMPLE(?area0) AS ?area) (SAMPLE(?al0) AS ?al) WHERE {{
           ?x a ?c ; kgo:indicator ?i0 ; kgo:year ?year0 ; kgo:value ?value0 ; kgo:mentionedIn ?d .
           FILTER(?c IN (kgo:Target, kgo:Observation))
+          OPTIONAL {{ ?x kgo:refArea ?area0 OPTIONAL {{ ?area0 rdfs:label ?al0 }} }}
           OPTIONAL {{ ?x kgo:unit ?unit0 }} OPTIONAL {{ ?x kgo:comparator ?cmp0 }}
           OPTIONAL {{ ?x kgo:measureKind ?kind0 }} OPTIONAL {{ ?x kgo:evidence/kgo:text ?text0 }}
           ?i0 rdfs:label ?il0 . ?d kgo:sourceFile ?file0 .
@@ -265,16 +266,19 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
                       "year": int(r["year"].value[:4]), "value": _value(r["value"]),
                       "unit": _value(r["unit"]), "comparator": _value(r["cmp"]),
                       "measure": _value(r["kind"]), "document": r["file"].value,
+                      "place": entity_ref(r["area"].value, _value(r["al"])) if r["area"] else None,
                       "evidence": _value(r["text"])})
     pairs = []
     by_key: dict[tuple, dict[str, list]] = defaultdict(lambda: {"target": [], "observation": []})
-    for it in items:
-        by_key[(it["indicator"]["iri"], it["year"], it["unit"], it["measure"])][it["role"]].append(it)
-    for (ind, year_, unit, measure), both in by_key.items():
+    for it in items:  # a plan and its outcome: same indicator, year, place, unit and measure
+        place_iri = it["place"]["iri"] if it["place"] else None
+        by_key[(it["indicator"]["iri"], it["year"], place_iri, it["unit"], it["measure"])][
+            it["role"]].append(it)
+    for (ind, year_, _, unit, measure), both in by_key.items():
         for t in both["target"]:
             for o in both["observation"]:
-                pairs.append({"indicator": t["indicator"], "year": year_, "unit": unit,
-                              "measure": measure, "target": t, "observation": o})
+                pairs.append({"indicator": t["indicator"], "year": year_, "place": t["place"],
+                              "unit": unit, "measure": measure, "target": t, "observation": o})
     return {"items": items, "pairs": pairs}
 
 

@@ -115,3 +115,34 @@ def test_lookup_commands_fail_with_a_message_and_status_1(store_dir, capsys, arg
     assert main([*args, "--store", str(store_dir)]) == 1
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+def test_plans_pair_with_outcomes_of_the_same_place_only():
+    """Two provinces set the same kind of target for a year; one reports its outcome: that
+    outcome pairs with its own province's target, not with the other's."""
+    import pyoxigraph as ox
+    from kg.vocab import KGO, RDFS, XSD
+    base, s = "https://w3id.org/policykg/", ox.Store()
+    g = ox.NamedNode(base + "graph/d")
+    doc = ox.NamedNode(base + "id/document/d")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    indicator = ox.NamedNode(base + "id/indicator/城镇新增就业")
+    quads = [(doc, KGO.sourceFile, ox.Literal("d.txt")),
+             (indicator, RDFS.label, ox.Literal("城镇新增就业", language="zh"))]
+    for code, name in (("510000", "四川省"), ("520000", "贵州省")):
+        quads.append((ox.NamedNode(base + f"id/place/{code}"), RDFS.label, ox.Literal(name, language="zh")))
+    figures = (("target/d-1", "Target", "510000", "100"), ("target/d-2", "Target", "520000", "60"),
+               ("observation/d-3", "Observation", "510000", "104"))
+    for key, cls, code, value in figures:
+        x = ox.NamedNode(base + "id/" + key)
+        quads += [(x, rdf_type, ox.NamedNode(KGO.iri + cls)), (x, KGO.indicator, indicator),
+                  (x, KGO.year, ox.Literal("2023", datatype=XSD.gYear)),
+                  (x, KGO.value, ox.Literal(value, datatype=XSD.decimal)),
+                  (x, KGO.unit, ox.Literal("万人")), (x, KGO.mentionedIn, doc),
+                  (x, KGO.refArea, ox.NamedNode(base + f"id/place/{code}"))]
+    s.extend(ox.Quad(*q, g) for q in quads)
+    found = lookup.targets(s, year=2023)
+    assert len(found["items"]) == 3
+    assert [(p["place"]["label"], p["target"]["value"], p["observation"]["value"])
+            for p in found["pairs"]] == [("四川省", 100.0, 104.0)]
+    assert [i["value"] for i in lookup.targets(s, place="贵州")["items"]] == [60.0]

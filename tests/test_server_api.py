@@ -191,6 +191,10 @@ def test_targets_of_a_year_and_a_document(api):
     assert body["next"]
     doc = ok(api.get("/api/targets", params={"document": "000_418089195a410d60", "limit": 1000}))
     assert doc["items"] and all(i["document"] == "000_418089195a410d60.txt" for i in doc["items"])
+    here = ok(api.get("/api/targets", params={"place": "武隆", "year": 2024, "limit": 1000}))
+    assert here["items"] and all("武隆" in i["place"]["label"] for i in here["items"])
+    elsewhere = ok(api.get("/api/targets", params={"place": "没有这个地方", "limit": 1000}))
+    assert elsewhere["items"] == [] and elsewhere["pairs"] == []
     gdp = ok(api.get("/api/targets", params={"indicator": "地区生产总值", "limit": 1000}))
     assert gdp["items"] and all("地区生产总值" in i["indicator"]["label"] for i in gdp["items"])
 
@@ -227,6 +231,9 @@ def test_targets_pair_plans_with_what_was_achieved(national_server):
     assert jobs["target"]["document"] == "gwr-2023.txt"
     assert jobs["observation"]["document"] == "gwr-2024.txt"
     assert "1200万人" in jobs["target"]["evidence"] and "1244万人" in jobs["observation"]["evidence"]
+    # a plan and its outcome are of one place
+    assert jobs["place"] == jobs["target"]["place"] == jobs["observation"]["place"]
+    assert all(p["target"]["place"] == p["observation"]["place"] for p in body["pairs"])
 
 
 # --- errors -----------------------------------------------------------------------------
