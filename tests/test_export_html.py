@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from kg.analysis.views import view_graph
 from kg.analysis.report import analysis_report, render_markdown, write_report
@@ -57,3 +58,133 @@ def test_report_html_in_chromium(seed_store, tmp_path):
     assert "Plan vs actual" in dom and "<table>" in dom
     png = screenshot((out / "report.html").as_uri(), ARTIFACTS / "report.png", tmp_path / "chrome")
     assert png.stat().st_size > 20_000 and colour_variety(png) > 30
+
+
+# --- the page used as a person would: Chromium driven over the DevTools protocol ------------
+
+class Browser:
+    """Headless Chromium spoken to over --remote-debugging-pipe (fds 3 and 4, messages ended
+    by NUL): real mouse and key events, no driver package needed."""
+
+    def __init__(self, tmp: Path):
+        import os
+        import subprocess
+
+        from tests.fixtures_graph import CHROMIUM_FLAGS, chromium
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+
+        def wire():  # the child's fd 3 reads our commands, its fd 4 writes the answers
+            os.dup2(to_child_r, 3)
+            os.dup2(from_child_w, 4)
+        self.process = subprocess.Popen(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp}", "--remote-debugging-pipe",
+             "about:blank"], close_fds=False, preexec_fn=wire,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._buffer, self._next, self.session = b"", 0, None
+
+    def send(self, method: str, params: dict | None = None, session: bool = True) -> dict:
+        import json
+        import os
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params or {}}
+        if session and self.session:
+            message["sessionId"] = self.session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._from_child, 1 << 16)
+                assert chunk, "Chromium closed the pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            answer = json.loads(raw)
+            if answer.get("id") == self._next:
+                assert "error" not in answer, answer["error"]
+                return answer.get("result", {})
+
+    def open(self, url: str) -> None:
+        target = self.send("Target.createTarget", {"url": url}, session=False)["targetId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                 session=False)["sessionId"]
+
+    def eval(self, expression: str):
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, seconds: float = 20.0):
+        import time
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            value = self.eval(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"still false after {seconds} s: {expression}")
+
+    def click(self, x: float, y: float) -> None:
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y,
+                                                   "button": "left", "clickCount": 1})
+
+    def type(self, text: str) -> None:
+        self.send("Input.insertText", {"text": text})
+
+    def press_enter(self) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
+                                                 "windowsVirtualKeyCode": 13, "text": "\r"})
+
+    def screenshot(self, png: Path) -> Path:
+        import base64
+        png.parent.mkdir(parents=True, exist_ok=True)
+        png.write_bytes(base64.b64decode(self.send("Page.captureScreenshot")["data"]))
+        return png
+
+    def close(self) -> None:
+        import os
+        self.process.kill()
+        self.process.wait(10)
+        os.close(self._to_child)
+        os.close(self._from_child)
+
+
+def test_the_graph_page_filters_searches_and_explains_a_clicked_node(hand_store, tmp_path):
+    page = tmp_path / "graph.html"
+    page.write_bytes(export(hand_store, "html").body)
+    g = view_graph(hand_store, "full")
+    baima = next(n for n, d in g.nodes(data=True) if d["label"] == "白马航电枢纽")
+    browser = Browser(tmp_path / "chrome")
+    try:
+        browser.open(page.as_uri())
+        browser.wait_for("window.policykgGraph && policykgGraph.settled()")
+        assert browser.eval("policykgGraph.visibleCount()") == g.number_of_nodes()
+        # click the project on the canvas: its relations and the sentences behind them
+        x, y = browser.eval(f"policykgGraph.screenPosition({baima!r})")
+        browser.click(x, y)
+        details = browser.wait_for("document.getElementById('details').innerText")
+        assert details.startswith("白马航电枢纽") and "→ locatedIn" in details and "武隆区" in details
+        assert "加快推进白马航电枢纽建设" in details and "000_418089195a410d60" in details
+        browser.screenshot(ARTIFACTS / "graph-view-clicked.png")
+        # search by name, Enter focuses the first match
+        browser.eval("document.getElementById('search').focus()")
+        browser.type("银盘")
+        assert browser.eval("document.getElementById('matches').textContent") == "1 found"
+        browser.press_enter()
+        assert browser.wait_for("document.querySelector('#details h2').textContent") == "银盘抽水蓄能"
+        # filter by type: unticking places hides every place
+        places = sum(d["type"] == "place" for _, d in g.nodes(data=True))
+        box = browser.eval("(() => { const r = document.querySelector('#types input[value=place]')"
+                           ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        browser.click(*box)
+        assert browser.eval("policykgGraph.visibleCount()") == g.number_of_nodes() - places
+        browser.click(*box)
+        # filter by document: the national reports' entities leave with gwr-2025 alone
+        browser.eval("(() => { const s = document.getElementById('document'); s.value = 'gwr-2025';"
+                     " s.dispatchEvent(new Event('change')); })()")
+        shown = browser.eval("policykgGraph.visibleCount()")
+        assert 0 < shown < g.number_of_nodes()
+        assert browser.eval(f"policykgGraph.screenPosition({baima!r})") is None
+    finally:
+        browser.close()

@@ -236,6 +236,17 @@
   }, { passive: false });
   window.addEventListener("resize", () => { resize(); draw(); });
 
+  // --- a handle for scripts and tests: where a node is drawn, and whether the layout is still
+  window.policykgGraph = {
+    settled: () => running === 0,
+    visibleCount: () => visible.filter(Boolean).length,
+    screenPosition: id => {
+      const i = nodes.findIndex(n => n.id === id); if (i < 0 || !visible[i]) return null;
+      const r = canvas.getBoundingClientRect();
+      return [r.left + view.x + nodes[i].x * view.k, r.top + view.y + nodes[i].y * view.k];
+    },
+  };
+
   // --- start -------------------------------------------------------------------------
   resize(); computeVisible();
   for (let s = 0; s < (nodes.length > 2000 ? 20 : 80); s++) tick(1 - s / 100);
