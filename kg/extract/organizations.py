@@ -42,6 +42,7 @@ TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力",
                "航空", "材料", "新材料", "生物", "环保", "水务", "燃气", "机电", "联运",
                "咖啡", "比萨", "集团", "控股", "电器", "光电", "信息", "网络", "数据", "重工", "船舶",
                "装备", "包装", "印务", "旅业", "文旅", "建工", "路桥", "供应链")
+TRADE_WORD = re.compile("|".join(map(re.escape, TRADE_WORDS)))  # is any of them there at all
 COMPANY_CONTEXT_BEFORE = ("引进", "联合", "支持", "新培育", "与", "同", "携手", "引入", "招引")
 # What a company does next in a sentence (N家 counts firms; N个 counts projects, not firms).
 COMPANY_CONTEXT_AFTER = re.compile(
@@ -165,7 +166,7 @@ def _known_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         before = text[m.start() - 1] if m.start() > lo else ""
         after = text[m.end()] if m.end() < hi else ""
         # a whole word only: not inside a longer name (大唐 in 盛大唐…, 中交 in 集中交付)
-        governed = any(text[lo:m.start()].endswith(w) for w in governing_words())
+        governed = text[lo:m.start()].endswith(governing_words())
         if HAN.match(before) and before not in "与和及、" and not governed or \
                 (after and HAN.match(after) and not right_boundary_ok(text, m.end())
                  and after not in "兴·" and not text.startswith(("水电", "风电", "集团"), m.end())):
@@ -258,14 +259,13 @@ def _partners(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 def _trade_word_end(text: str, start: int, end: int) -> int | None:
     """Where a company name ending in a trade word stops inside text[start:end], if any."""
     span = text[start:end]
+    if not TRADE_WORD.search(span, 2):
+        return None  # no trade word starts at 2 or later (most spans)
     best = None
     for w in TRADE_WORDS:
-        k = span.find(w)
-        while k >= 0:
-            stop = k + len(w)
-            if k >= 2 and (best is None or stop > best):
-                best = stop
-            k = span.find(w, k + 1)
+        k = span.rfind(w, 2)  # its last occurrence from 2 on ends furthest right
+        if k >= 0 and (best is None or k + len(w) > best):
+            best = k + len(w)
     return start + best if best is not None else None
 
 

@@ -240,6 +240,26 @@ class Tokens:
         return start in self.starts and end in self.ends
 
 
+def _province_city_short_names(gaz: Gazetteer) -> list[tuple[str, Division]]:
+    """The usable abbreviations of every province and city, in the gazetteer's order: the
+    same for every report, so worked out once per gazetteer (villages loaded later come
+    after them and are no provinces or cities)."""
+    cached = _PROVINCE_CITY_SHORT.get(id(gaz))
+    if cached is not None and cached[0] is gaz:
+        return cached[1]
+    out = []
+    for div in list(gaz.divisions.values()):
+        if div.level in ("province", "city"):
+            s = short_name_of(div.name, div.level)
+            if s and s not in GENERIC_WORDS and not is_common_word(s):
+                out.append((s, div))
+    _PROVINCE_CITY_SHORT[id(gaz)] = (gaz, out)
+    return out
+
+
+_PROVINCE_CITY_SHORT: dict[int, tuple[Gazetteer, list[tuple[str, Division]]]] = {}
+
+
 # ---------------------------------------------------------------- document place
 
 def document_place(doc: Document, gaz: Gazetteer) -> Division | None:
@@ -304,9 +324,8 @@ class PlaceFinder:
             if s and s not in GENERIC_WORDS and not is_common_word(s):
                 table.setdefault(s, []).append(div)
 
-        for div in list(self.gaz.divisions.values()):
-            if div.level in ("province", "city"):
-                add(div)
+        for s, div in _province_city_short_names(self.gaz):
+            table.setdefault(s, []).append(div)
         if prov := self.context.get("province"):
             for div in self.gaz.children(prov):
                 for d in ([div] + self.gaz.children(div.code) if div.level == "city" else [div]):
@@ -381,8 +400,8 @@ class PlaceFinder:
     def find_short_names(self) -> None:
         """Abbreviations of divisions (涪陵, 四川, 白马) on jieba word boundaries."""
         text = self.text
-        for i in range(len(text)):
-            if i not in self.tokens.starts:
+        for i in sorted(self.tokens.starts):  # word starts, in text order
+            if i >= len(text):
                 continue
             for j in range(min(len(text), i + 6), i + 1, -1):
                 if j not in self.tokens.ends:
@@ -413,10 +432,9 @@ class PlaceFinder:
         # only the lengths and first characters of the names can match: same words, far
         # fewer slices than every length at every position
         lengths = sorted({len(w) for w in [*table, *names] if len(w) >= 2}, reverse=True)
-        firsts = {w[0] for w in [*table, *names] if w}
-        for i in range(len(text)):
-            if text[i] not in firsts:
-                continue
+        firsts = re.compile("[" + "".join(sorted(re.escape(w[0]) for w in {*table, *names} if w)) + "]")
+        for first in firsts.finditer(text):
+            i = first.start()
             for n in lengths:
                 j = i + n
                 if j > len(text):

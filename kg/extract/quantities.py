@@ -185,10 +185,13 @@ def _posseg():
 def extract_quantities(doc: Document) -> Document:
     """Append a Quantity for every targeted or observed value in the document."""
     seen: set[tuple] = set()
+    by_sentence: dict[int, list] = {}  # each sentence's mentions, in document order (one pass)
+    for m in doc.mentions:
+        by_sentence.setdefault(m.sentence, []).append(m)
     for sent in doc.sentences:
         text = doc.sentence_text(sent.index)
         section_year, mode = _section_context(doc, sent.section)
-        mentions = [m for m in doc.mentions if m.sentence == sent.index]
+        mentions = by_sentence.get(sent.index, [])
         for r in read_sentence(text, section_year, mode, doc.review_years, doc.plan_years):
             p = r.phrase
             if _names_one_facility(doc, mentions, sent.start + p.num_start, p):

@@ -166,14 +166,26 @@ def _traditional_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern[str] | None:
+    """One character class of the table's traditional characters (counted in C, not per
+    character in Python)."""
+    table = _traditional_table()
+    if not table:
+        return None
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
 def is_traditional(text: str) -> bool:
     """Whether a text is written in traditional characters (by their share of Han characters)."""
-    table = _traditional_table()
+    chars = _traditional_chars()
     han = len(_HAN.findall(text))
-    return bool(han) and sum(1 for c in text if ord(c) in table) >= TRADITIONAL_SHARE * han
+    return bool(han) and (len(chars.findall(text)) if chars else 0) >= TRADITIONAL_SHARE * han
 
 
+@lru_cache(maxsize=2)
 def segmentation_text(text: str) -> str:
     """The text a word segmenter should see: simplified when the text is traditional, else
-    the text itself; always the same length, character for character."""
+    the text itself; always the same length, character for character. (Cached: the
+    pipeline's segmentation and the place finder ask for the same document's text.)"""
     return text.translate(_traditional_table()) if is_traditional(text) else text
