@@ -172,3 +172,14 @@ def test_validate_without_a_store_is_a_clear_error(tmp_path):
                           text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_each_section_links_to_what_its_sentences_mention(built):
+    _, _, store = built
+    missing = select(store, """
+        SELECT ?m WHERE { ?m a kgo:Mention ; kgo:mentionOf ?e ; kgo:inSentence/kgo:inSection ?sec .
+                          ?e a ?type . VALUES ?type { kgo:Project kgo:Strategy kgo:Place kgo:Event kgo:Organization }
+                          FILTER NOT EXISTS { ?sec kgo:mentions ?e } }""")
+    assert missing == []
+    linked = select(store, "SELECT DISTINCT ?e WHERE { ?sec a kgo:Section ; kgo:mentions ?e . ?e a kgo:Project }")
+    assert len(linked) > 5
