@@ -7,7 +7,7 @@ from pathlib import Path
 from kg.analysis.views import view_graph
 from kg.analysis.report import analysis_report, render_markdown, write_report
 from kg.export import export
-from tests.fixtures_graph import (ARTIFACTS, colour_variety, hand_store, hand_store_dir,  # noqa: F401
+from tests.fixtures_graph import (ARTIFACTS, ROOT, colour_variety, hand_store, hand_store_dir,  # noqa: F401
                                   rendered_dom, screenshot, seed_store)
 
 
@@ -58,6 +58,37 @@ def test_report_html_in_chromium(seed_store, tmp_path):
     assert "Plan vs actual" in dom and "<table>" in dom
     png = screenshot((out / "report.html").as_uri(), ARTIFACTS / "report.png", tmp_path / "chrome")
     assert png.stat().st_size > 20_000 and colour_variety(png) > 30
+    # the README's picture (docs/policy-project-network.png) is this chart, drawn by Chromium
+    browser = Browser(tmp_path / "chrome-net")
+    try:
+        browser.open((out / "charts" / "policy_project_network.svg").as_uri())
+        browser.send("Emulation.setDeviceMetricsOverride", {"width": 1200, "height": 900,
+                                                            "deviceScaleFactor": 1, "mobile": False})
+        browser.wait_for("document.querySelectorAll('circle').length > 100")
+        png = browser.screenshot(ARTIFACTS / "policy-project-network.png")
+    finally:
+        browser.close()
+    assert png.stat().st_size > 50_000 and colour_variety(png) > 30
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/policy-project-network.png)" in readme and (ROOT / "docs" / "policy-project-network.png").exists()
+
+
+def test_report_tables_agree_with_the_analyses(hand_store):
+    from kg.analysis.linkage import linkage_report
+    data = analysis_report(hand_store)
+    r = linkage_report(hand_store)
+    md = render_markdown(data)
+    for s in r.strategies:  # one row per strategy reaching a project, with its project count
+        assert f"| {s.label} | {len(s.projects)} |" in md
+    for chart in ("projects_per_strategy", "projects_per_sector", "projects_per_place", "attainment"):
+        assert data["charts"][chart].count("<rect x=") == len(
+            {"projects_per_strategy": r.strategies, "projects_per_sector": data["projects_per_sector"],
+             "projects_per_place": data["projects_per_place"], "attainment": "abc"}[chart]), chart
+    pp = data["policy_project_network"]
+    assert data["charts"]["policy_project_network"].count("<circle") - 2 == pp["nodes"]  # 2 legend dots
+    # 2022: 3 met and GDP 5.5% missed; 2024: 5 met and 能耗 no data; the districts' 4 targets
+    # for 2024 have no later report
+    assert data["attainment_status"] == {"met": 8, "missed": 1, "no data": 5}
 
 
 # --- the page used as a person would: Chromium driven over the DevTools protocol ------------

@@ -4,6 +4,9 @@
 `render_markdown` and `render_html` lay them out with tables and SVG charts
 (kg.analysis.charts): projects per strategy, sector and place; target attainment; the
 policy → project network.
+The README's docs/policy-project-network.png is charts/policy_project_network.svg of the seed
+build drawn by Chromium: tests/test_export_html.py::test_report_html_in_chromium writes it to
+tests/artifacts/policy-project-network.png at every run.
 """
 from __future__ import annotations
 
