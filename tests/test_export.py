@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg.analysis.views import view_graph
-from kg.export import NETWORK_WRITERS, export, format_of
+from kg.export import FORMATS, NETWORK_WRITERS, export, format_of
 from kg.export.rdf_formats import to_nquads
 from tests.fixtures_graph import hand_store, hand_store_dir, seed_store  # noqa: F401
 
@@ -181,3 +181,39 @@ def test_seed_rdf_exports_read_back_to_the_same_dataset(seed_store):
     for g in ref_blank.values():
         merged += g
     assert isomorphic(blank[ox.DefaultGraph()], merged)
+
+
+def test_kg_export_writes_every_format_and_view(hand_store_dir, tmp_path, capsys):
+    from kg.cli import main
+
+    for name, f in FORMATS.items():
+        views = ("full", "policy-project", "project-place") if f.kind != "rdf" else ("full",)
+        for view in views:
+            out = tmp_path / f"{view}{f.suffix}"
+            assert main(["export", "--store", str(hand_store_dir), "--format", name,
+                         "--view", view, "--out", str(out)]) == 0, (name, view)
+            assert out.stat().st_size > 200, (name, view)
+    back = nx.read_gexf(tmp_path / "policy-project.gexf")
+    assert {d["type"] for _, d in back.nodes(data=True)} == {"project", "strategy"}
+    assert main(["export", "--store", str(hand_store_dir), "--format", "dot", "--view", "neighbourhood",
+                 "--entity", "place/500156", "--radius", "2", "--out", str(tmp_path / "n.dot")]) == 0
+    assert "白马航电枢纽" in (tmp_path / "n.dot").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["export", "--store", str(hand_store_dir), "--format", "dot", "--view", "neighbourhood"]) == 1
+    assert "needs an entity" in capsys.readouterr().err
+    assert main(["export", "--store", str(hand_store_dir), "--format", "dot", "--view", "neighbourhood",
+                 "--entity", "project/不存在"]) == 1
+
+
+def test_kg_analyze_writes_the_report(hand_store_dir, tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "analyze", "--store", str(hand_store_dir),
+                           "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "report").iterdir()} == {"report.md", "report.html", "report.json",
+                                                                 "charts"}
+    md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Coverage 75.0%" in md and "![Policy → project network](charts/policy_project_network.svg)" in md
+    assert len(list((tmp_path / "report" / "charts").glob("*.svg"))) == 5
