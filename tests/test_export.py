@@ -15,6 +15,7 @@ from rdflib.compare import isomorphic
 from kg.analysis.views import view_graph
 from kg.export import FORMATS, NETWORK_WRITERS, export, format_of
 from kg.export.rdf_formats import to_nquads
+from kg.export.style import colour_of
 from tests.fixtures_graph import hand_store, hand_store_dir, seed_store  # noqa: F401
 
 
@@ -34,6 +35,9 @@ def test_graphml_and_gexf_read_back_with_the_same_nodes_and_edges(hand_store, tm
         some = next(iter(g.nodes))
         assert back.nodes[some]["label"] == g.nodes[some]["label"]
         assert back.nodes[some]["type"] == g.nodes[some]["type"]
+        assert back.nodes[some]["color"] == colour_of(g.nodes[some]["type"])
+        if fmt == "graphml":  # Gephi reads the colour from r, g, b
+            assert "#%02x%02x%02x" % tuple(back.nodes[some][c] for c in "rgb") == back.nodes[some]["color"]
 
 
 def test_gexf_carries_colours_by_type(hand_store, tmp_path):
