@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.model import Document, Entity, EntityKind, QuantityRole
+from kg.model import Document, Entity, EntityKind, Quantity, QuantityRole
 from kg.resolve import Resolution
 from kg.vocab import (BASE, DCTERMS, KGO, RDF, RDFS, SKOS, XSD, document_part_iri,
                       entity_iri, graph_iri)
@@ -246,6 +246,28 @@ def document_quads(doc: Document, res: Resolution) -> Iterator[Quad]:
         yield q(t, KGO.evidence, part("sentence", qty.sentence))
         yield from mention(part("quantity", i), qty.sentence, qty.start, qty.end,
                            doc.text[qty.start:qty.end], t)
+        words = indicator_words(doc, qty)
+        if words is not None:  # the indicator's own words, so it has a mention too
+            yield from mention(part("indicator-mention", i), qty.sentence, *words,
+                               doc.text[words[0]:words[1]], ind)
+        section = doc.sentences[qty.sentence].section
+        if section is not None:
+            for named in (t, ind):
+                if (section, named) not in section_mentions:
+                    section_mentions.add((section, named))
+                    yield q(part("section", section), KGO.mentions, named)
+
+
+def indicator_words(doc: Document, qty: Quantity) -> tuple[int, int] | None:
+    """Where the sentence words the quantity's indicator: its last occurrence before the
+    number, else the first after it; None when the indicator was reworded (cleaned of
+    qualifiers, or put together from two phrases) and is not written as such."""
+    if not qty.indicator:
+        return None
+    sent = doc.sentences[qty.sentence]
+    before = doc.text.rfind(qty.indicator, sent.start, qty.start)
+    at = before if before >= 0 else doc.text.find(qty.indicator, qty.end, sent.end)
+    return (at, at + len(qty.indicator)) if at >= 0 else None
 
 
 def entity_description(entity: Entity, graph: NamedNode) -> Iterator[Quad]:

@@ -83,3 +83,24 @@ def test_the_gazetteer_graph_chains_every_coded_place_up_to_its_province(mapped)
         while node in parent:
             node, steps = parent[node], steps + 1
         assert node.value.endswith("0000") or steps == 0  # a province code (xx0000)
+
+
+def test_indicators_have_mentions_of_their_own_words_and_sections_name_figures(mapped):
+    docs, _, graphs = mapped
+    for doc, quads in zip(docs, graphs):
+        of = {q.subject: q.object for q in quads if q.predicate == KGO.mentionOf}
+        surface = {q.subject: q.object.value for q in quads if q.predicate == KGO.surface}
+        indicators = {q.subject for q in quads
+                      if q.predicate == RDF.type and q.object == KGO.Indicator}
+        with_words = {o for m, o in of.items() if o in indicators}
+        # nearly every indicator is worded as such beside its number (the rest were reworded)
+        assert len(with_words) >= 0.9 * len(indicators) > 10
+        worded = {qty.indicator for qty in doc.quantities}
+        for m, o in of.items():
+            if o in indicators:  # the words of the mention are the indicator as worded
+                assert surface[m] in worded
+        figures = {q.subject for q in quads if q.predicate == RDF.type
+                   and q.object in (KGO.Target, KGO.Observation)}
+        named_by_sections = {q.object for q in quads if q.predicate == KGO.mentions}
+        assert figures and figures <= named_by_sections
+        assert with_words <= named_by_sections
