@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gettext
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -357,11 +356,18 @@ class PlaceFinder:
         district = self.context.get("district")
         if district:
             self.gaz.load_villages(district)
-        marks = [p + 1 for p, ch in enumerate(text) if ch in ADMIN_LAST_CHARS]  # possible ends
-        for i in range(len(text)):
-            hi = bisect_right(marks, min(len(text), i + 12))
-            lo = bisect_left(marks, i + 2)
-            for j in reversed(marks[lo:hi]):
+        # the spans of 2–12 characters that end where ADMIN_SUFFIX can match and are names,
+        # by start: the only (i, j) a scan of every start and length would go further with
+        # (the gazetteer's names do not change during the scan: lookups here load nothing)
+        ends_at: dict[int, list[int]] = {}
+        for p, ch in enumerate(text):
+            if ch in ADMIN_LAST_CHARS:
+                j = p + 1
+                for i in range(max(0, j - 12), j - 1):
+                    if self.gaz.is_name(text[i:j]):
+                        ends_at.setdefault(i, []).append(j)
+        for i in sorted(ends_at):
+            for j in sorted(ends_at[i], reverse=True):
                 word = text[i:j]
                 if not ADMIN_SUFFIX.search(word) or not self.gaz.is_name(word) or word in GENERIC_WORDS:
                     continue
@@ -400,8 +406,9 @@ class PlaceFinder:
     def find_short_names(self) -> None:
         """Abbreviations of divisions (涪陵, 四川, 白马) on jieba word boundaries."""
         text = self.text
+        heads = {s[:2] for s in self.short_table}  # the first two characters of every name
         for i in sorted(self.tokens.starts):  # word starts, in text order
-            if i >= len(text):
+            if i >= len(text) or text[i:i + 2] not in heads:
                 continue
             for j in range(min(len(text), i + 6), i + 1, -1):
                 if j not in self.tokens.ends:
@@ -433,8 +440,11 @@ class PlaceFinder:
         # fewer slices than every length at every position
         lengths = sorted({len(w) for w in [*table, *names] if len(w) >= 2}, reverse=True)
         firsts = re.compile("[" + "".join(sorted(re.escape(w[0]) for w in {*table, *names} if w)) + "]")
+        heads = {w[:2] for w in [*table, *names] if len(w) >= 2}
         for first in firsts.finditer(text):
             i = first.start()
+            if text[i:i + 2] not in heads:
+                continue  # no name of 2+ characters starts here
             for n in lengths:
                 j = i + n
                 if j > len(text):
