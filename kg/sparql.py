@@ -307,6 +307,17 @@ def is_update(text: str) -> bool:
     return bool(dict.get(tree, "request"))
 
 
+def _short_parse_error(e: Exception) -> str:
+    """A parser's message with its position, the list of expected tokens kept short (for
+    rdflib's messages on updates; queries get describe_syntax_error)."""
+    message = " ".join(str(e).split())
+    head, sep, expected = message.partition("expected one of ")
+    if sep and len(expected) > 120:
+        items = expected.split(", ")
+        expected = ", ".join(items[:12]) + (", …" if len(items) > 12 else "")
+    return head + sep + expected
+
+
 # What is left of a query once its prologue (PREFIX, BASE) and comments are taken away.
 _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s*(?:[A-Za-z][\w.-]*)?:\s*|BASE\s*)<[^<>]*>\s*)*",
                        re.IGNORECASE)
