@@ -83,22 +83,25 @@ class BuildSummary:
         return d
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders into report files; name every path that cannot be used."""
-    files, problems = [], []
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[str]]:
+    """Expand folders into report files: (files, problems, skipped) — problems name every
+    path that cannot be used, skipped every file in a folder that is not of a report type."""
+    files, problems, skipped = [], [], []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file()
-                           and f.suffix.lower() in SUPPORTED_SUFFIXES
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not found:
+            reports = [f for f in found if f.suffix.lower() in SUPPORTED_SUFFIXES]
+            if not reports:
                 problems.append(f"{p}: folder holds no report files ({', '.join(sorted(SUPPORTED_SUFFIXES))})")
-            files.extend(found)
+            skipped.extend(f"{f}: skipped, not a report file type ({f.suffix or 'no suffix'})"
+                           for f in found if f.suffix.lower() not in SUPPORTED_SUFFIXES)
+            files.extend(reports)
         elif p.is_file():
             files.append(p)
         else:
             problems.append(f"{p}: no such file or folder")
-    return files, problems
+    return files, problems, skipped
 
 
 def _pool(jobs: int, work: Callable, items: list) -> tuple[Executor, list[Future]]:
@@ -661,8 +664,9 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
     store_dir = Path(store_dir)
     summary = BuildSummary(store=str(store_dir))
     t_start = time.perf_counter()
-    files, problems = collect_files(paths)
+    files, problems, skipped = collect_files(paths)
     summary.failed.extend(problems)
+    summary.warnings.extend(skipped)
     if not files:
         raise BuildError("no report files to build: " + "; ".join(problems or ["no paths given"]))
     try:

@@ -250,7 +250,7 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
     try:
         data = path.read_bytes()
     except OSError as e:
-        result.error = f"{path.name}: cannot read the file ({e.strerror or e})"
+        result.error = f"{path}: cannot read the file ({e.strerror or e})"
         return result
     cache_file = None
     if cache_dir is not None:
@@ -290,7 +290,7 @@ def process_file(path: Path, cache_dir: Path | None = None, fingerprint: str = "
         result.error = str(e)
         return result
     except Exception as e:  # a bug on one report must not stop the others
-        result.error = (f"{path.name}: internal error in stage {stage!r}: "
+        result.error = (f"{path}: internal error in stage {stage!r}: "
                         f"{type(e).__name__}: {e} (please report it)")
         return result
     result.document = doc

@@ -69,7 +69,8 @@ def built(tmp_path_factory):
     opening = lines[:40] + lines[plan:plan + 6]  # the review part's start, the plan part's
     (folder / "plain.html").write_text("\n".join(opening), encoding="utf-8")  # not HTML inside
     bad = write_bad_files(folder)
-    legacy = folder / "legacy.doc"  # named explicitly: a folder scan reads report suffixes only
+    (folder / "budget.xlsx").write_bytes(b"PK\x03\x04")  # a folder scan skips it, with a line
+    legacy = tmp_path_factory.mktemp("other") / "legacy.doc"  # named explicitly: an error
     legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
     bad["legacy.doc"] = "unsupported file type"
     store = tmp_path_factory.mktemp("store") / "store"
@@ -88,8 +89,9 @@ def test_each_bad_file_gets_one_line_naming_it_and_the_reason(built):
     assert proc.returncode == 1  # some documents failed
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == len(bad), errors
-    for name, reason in bad.items():
-        lines = [e for e in errors if e.startswith(f"error: {name}: ")]
+    for name, reason in bad.items():  # each line names the file by its path, as found
+        paths = {e: Path(e[len("error: "):].split(": ")[0]) for e in errors}
+        lines = [e for e, path in paths.items() if path.name == name and path.is_file()]
         assert len(lines) == 1 and reason in lines[0], (name, errors)
 
 
@@ -99,7 +101,10 @@ def test_the_json_summary_counts_what_was_built(built):
     assert summary["ok"] is False and summary["documents"] == 2
     assert len(summary["failed"]) == len(bad)
     # UTF-16 with CRLF decodes to the very text of the GB18030 file: built once
-    assert sorted(summary["warnings"]) == sorted([
+    skipped = [w for w in summary["warnings"] if w.endswith(
+        "budget.xlsx: skipped, not a report file type (.xlsx)")]
+    assert len(skipped) == 1 and Path(skipped[0].split(": ")[0]).is_file()
+    assert sorted(set(summary["warnings"]) - set(skipped)) == sorted([
         "plain.html: named .html but contains plain text",
         "wide.txt: same text as gb.txt; built once"])
     assert summary["sections"] > 10 and summary["columns"] == 1 and summary["sentences"] > 30

@@ -312,7 +312,7 @@ def _error(path: Path, **kwargs) -> str:
     with pytest.raises(DocumentError) as info:
         read_document(path, **kwargs)
     message = str(info.value)
-    assert message.startswith(path.name + ": ") and "\n" not in message
+    assert message.startswith(f"{path}: ") and "\n" not in message
     assert info.value.path == path
     return info.value.reason
 

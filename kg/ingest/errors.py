@@ -8,10 +8,10 @@ class DocumentError(Exception):
     """A file could not be read as a report.
 
     The message is one line naming the file and the reason, e.g.
-    ``report.pdf: PDF has no text layer (scanned image?); run OCR first``.
+    ``reports/report.pdf: PDF has no text layer (scanned image?); run OCR first``.
     """
 
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+        super().__init__(f"{self.path}: {reason}")  # as given: two folders may hold one name
