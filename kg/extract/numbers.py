@@ -105,6 +105,15 @@ def _units_longest_first() -> list[str]:
     return sorted(unit_table(), key=len, reverse=True)
 
 
+@lru_cache(maxsize=1)
+def _units_by_length() -> tuple[tuple[int, frozenset[str]], ...]:
+    """The units grouped by length, longest first: at one position at most one unit of each
+    length can start, so this finds the unit a scan of _units_longest_first() finds."""
+    units = _units_longest_first()
+    return tuple((n, frozenset(u for u in units if len(u) == n))
+                 for n in sorted({len(u) for u in units}, reverse=True))
+
+
 def parse_chinese_numeral(s: str) -> Decimal | None:
     """十万 -> 100000, 二十 -> 20, 三千五百 -> 3500, 二〇二四 -> 2024; None if not a numeral."""
     if not s or any(c not in _CN_DIGITS and c not in _CN_SMALL and c not in _CN_BIG for c in s):
@@ -144,9 +153,9 @@ def match_unit(text: str, pos: int) -> str:
     """The unit written at text[pos:], magnitude prefix included; '' if none."""
     mag = next((m for m in MAGNITUDES if text.startswith(m, pos)), "")
     rest = pos + len(mag)
-    for unit in _units_longest_first():
-        if text.startswith(unit, rest):
-            return mag + unit
+    for n, units in _units_by_length():
+        if text[rest:rest + n] in units:
+            return mag + text[rest:rest + n]
     return mag
 
 

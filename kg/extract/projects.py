@@ -256,8 +256,27 @@ def quoted_apps(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
     return out
 
 
+BRACKET_CHAR = re.compile("[" + re.escape(OPEN + CLOSE) + "]")
+_SEPARATOR_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
 def split_spans(text: str, start: int, end: int, seps: set[str]) -> list[tuple[int, int]]:
     """Cut text[start:end] at separator characters outside brackets and quotes."""
+    key = frozenset(seps)
+    if not BRACKET_CHAR.search(text, start, end) and all(len(c) == 1 for c in key):
+        # no bracket or quote: every separator cuts (a regex finds them, not a loop in Python)
+        pattern = _SEPARATOR_PATTERNS.get(key)
+        if pattern is None:
+            pattern = _SEPARATOR_PATTERNS[key] = re.compile("[" + re.escape("".join(sorted(key))) + "]")
+        spans, s = [], start
+        for m in pattern.finditer(text, start, end):
+            i = m.start()
+            if i > s:
+                spans.append((s, i))
+            s = i + 1
+        if end > s:
+            spans.append((s, end))
+        return spans
     spans, depth, s = [], 0, start
     for i in range(start, end):
         ch = text[i]
@@ -439,7 +458,7 @@ def _conjunction_at(text: str, s: int, e: int) -> int | None:
     """The offset of the last 和 in text[s:e] that jieba cuts as a word of its own
     (outside brackets), else None."""
     pos, found = s, None
-    for tok in jieba.cut(text[s:e]):
+    for tok in _words(text[s:e]):
         if tok == "和" and _depth(text[s:pos]) == 0:
             found = pos + len(tok) - 1
         pos += len(tok)
@@ -472,10 +491,17 @@ def _token_ending(chunk: str, ends: tuple[int, ...], i: int) -> str:
     return chunk[_word_start(ends, i):i]
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    """jieba's words of a short text, cached: the same item, core or name is asked about by
+    several rules (a third of the calls repeat one)."""
+    return tuple(jieba.cut(text))
+
+
 @lru_cache(maxsize=4096)
 def _token_ends(chunk: str) -> frozenset[int]:
     ends, pos = set(), 0
-    for tok in jieba.cut(chunk):
+    for tok in _words(chunk):
         pos += len(tok)
         ends.add(pos)
     return frozenset(ends)
@@ -565,7 +591,7 @@ def _glued(chunk: str, s: int, e: int, bounds: frozenset[int] | set[int]) -> boo
 
 def _holds_introducing_verb(core: str) -> bool:
     """Whether a two-character introducing verb stands as a word inside the core."""
-    words = [w for w in jieba.cut(core)]
+    words = _words(core)
     return any(w in GOVERNING_VERBS for w in words[1:])
 
 
@@ -623,7 +649,7 @@ def _distinctive(core: str, suf: str) -> bool:
         return False
     if suf in WEAK_SUFFIXES and len(core) < 3 and not _proper_noun(core):
         return False  # 三峡工程 passes, 市重大项目 does not
-    words = [w for w in jieba.cut(core) if w.strip() and w not in "“”‘’《》·"]
+    words = [w for w in _words(core) if w.strip() and w not in "“”‘’《》·"]
     if any(w in FUNCTION_WORDS for w in words):
         return False  # 让广大群众从项目: a clause, not a name
     if suf in WEAK_SUFFIXES and any(w in INTRODUCING_VERBS for w in words):
@@ -663,7 +689,7 @@ def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         return None
     if _starts_with_verb(name):
         return None
-    words = [w for w in jieba.cut(name) if w.strip()]
+    words = [w for w in _words(name) if w.strip()]
     if all(w in GENERIC_WORDS or w in SUFFIX_SET or w in VERB_WORDS for w in words):
         return None
     return s + start, s + stop
