@@ -34,7 +34,7 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
         assert pool["queue_timeout"] == 4
         assert health["local_queries"]["max_rows"] == 11
         assert health["serving"] == {"http_processes": 2, "warm_at_start": True,
-                                     "query_timeout": 9}
+                                     "query_timeout": 9, "http_server": "uvicorn"}
         # two HTTP processes on the one port: both answer, each with its own pid
         pids = {httpx.get(url + "/health", timeout=5).json()["process"] for _ in range(40)}
         assert pids <= _children(process.pid) and len(pids) >= 1
