@@ -188,3 +188,37 @@ def test_each_section_links_to_what_its_sentences_mention(built):
     assert missing == []
     linked = select(store, "SELECT DISTINCT ?e WHERE { ?sec a kgo:Section ; kgo:mentions ?e . ?e a kgo:Project }")
     assert len(linked) > 5
+
+
+def test_a_terminal_sees_a_progress_bar_naming_each_report(tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(short_report(), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(short_report() + "\n全年完成投资100亿元。\n", encoding="utf-8")
+    master, slave = pty.openpty()  # stderr is a terminal, as in a user's shell
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
+    proc = subprocess.Popen(KG + ["build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                                  "--store", str(tmp_path / "s")],
+                            stdout=subprocess.PIPE, stderr=slave, cwd=ROOT)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(300)
+    os.close(master)
+    bar = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "building" in bar and "0/2" in bar and "doc/s" in bar  # tqdm's counter and unit
+    assert "a.txt]" in bar or "b.txt]" in bar  # the report just built, in the bar's postfix
+    assert bar.rstrip(" ").endswith("\r")  # and the bar is cleared at the end (leave=False)
