@@ -185,11 +185,14 @@ def _company_short_names(text: str, lo: int, hi: int) -> list[tuple[int, int, st
             start, end = base + item.start(), base + item.end()
             after = text[end:end + 8]
             last = k == len(items) - 1
+            in_company_list = len(items) > 1 and _list_names_firms(text, items, base)
+            if not TRADE_WORD.search(text, start, end) and not (
+                    in_company_list and (not last or _count_follows(text, end))):
+                continue  # no trade word and no list of firms: nothing below can name a firm
             # trim the lead-in verb of the first item and the tail after the last one
             if k == 0:
                 start = strip_left(text, start, end, keep=2)
             name_end = _trade_word_end(text, start, end if not last else min(end, start + 10))
-            in_company_list = len(items) > 1 and _list_names_firms(text, items, base)
             if name_end is None and in_company_list and (not last or _count_follows(text, end)):
                 name_end = _item_end(text, start, end)  # X苕粉 in “A、B、C4家…企业”
             if name_end is None:
