@@ -37,7 +37,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from kg import pipeline, rdf, store
 from kg.model import Entity, EntityKind
-from kg.resolve import Resolution, Resolver, entity_digest
+from kg.resolve import Resolution, Resolver, StoredResolution, StoredResolver
 from kg.vocab import BASE, KGO, ONTOLOGY_GRAPH, RDF, RDFS, SKOS, graph_iri, iri_key
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf"}
@@ -192,9 +192,10 @@ class _Extraction:
                  summary: BuildSummary, stage_times: Counter):
         self.args = files, cache_dir, jobs, progress
         self.summary, self.stage_times = summary, stage_times
-        self.resolver = Resolver()
+        # groups and entities on disk: memory does not grow with the corpus
+        self.resolver = StoredResolver(cache_dir / f"resolution-{os.getpid()}.sqlite")
         self.planned: list[_Planned] = []
-        self.resolution: Resolution | None = None
+        self.resolution: StoredResolution | None = None
 
     def __iter__(self) -> Iterator[_Planned]:
         files, cache_dir, jobs, progress = self.args
@@ -232,15 +233,23 @@ class _Extraction:
         self.resolver = None  # its groups are the entities' now
         stage_times["resolve"] = t_resolve + time.perf_counter() - t
         summary.documents = len(self.planned)
-        summary.entities = {k.value: n for k in EntityKind if (n := len(resolution.of_kind(k)))}
+        counts = resolution.counts()
+        summary.entities = {k.value: counts[k.value] for k in EntityKind if counts.get(k.value)}
         if not self.planned:
             raise BuildError("no document could be built; the store was left as it was:\n  "
                              + "\n  ".join(summary.failed))
 
-    def run(self) -> tuple[list[_Planned], Resolution]:
+    def run(self) -> tuple[list[_Planned], StoredResolution]:
         for _ in self:
             pass
         return self.planned, self.resolution
+
+    def close(self) -> None:
+        """Remove the resolution's file."""
+        if self.resolution is not None:
+            self.resolution.close()
+        elif self.resolver is not None:
+            self.resolver.close()
 
 
 def _count(s: pipeline.DocumentSummary, name: str, summary: BuildSummary) -> None:
@@ -363,26 +372,17 @@ def _read_header(path: Path) -> dict:
     return header
 
 
-_DIGESTS: dict[int, bytes] = {}  # id(entity) -> entity_digest, for one build
-
-
-def _digest_of(entity) -> bytes:
-    d = _DIGESTS.get(id(entity))
-    if d is None:
-        d = _DIGESTS[id(entity)] = entity_digest(entity)
-    return d
-
-
-def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: Resolution
+def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: StoredResolution
                         ) -> tuple[Path, int, bool]:
     """The descriptions file of a document's graph under the build's resolution (reused
     when what it says is unchanged): its path, quad count, and whether it was reused."""
-    entities = [res.entities[(EntityKind(kind), key)] for kind, key in header["described"]]
+    found = [res.get(EntityKind(kind), key) for kind, key in header["described"]]
+    entities = [e for e, _ in found]
     code, places = header["place"]
     place = res.entities.get((EntityKind.PLACE, code)) if code and places else None
     h = hashlib.blake2b(digest_size=10)
-    for e in entities:
-        h.update(_digest_of(e))
+    for _, digest in found:
+        h.update(digest)
     for _, key, _ in header["labels"]:
         h.update(res.indicator_entities[key].label.encode() + b"\0")
     h.update(b"place" if place is not None else b"")
@@ -524,20 +524,20 @@ def _write_streaming(store_dir: Path, extraction: _Extraction, shared: _Shared,
     descriptions and the gazetteer."""
     rdf_fp = rdf_fingerprint()
 
-    def quads() -> Iterator[Quad]:
+    def quads() -> Iterator[Quad | Path]:
         written.n += len(shared.ontology)
         yield from shared.ontology
         bodies = []  # not their headers: those are read again, one at a time
         for plan in extraction:
             body, _ = _body_of(plan, rdf_fp)
-            yield from _parse(body)
+            yield body  # the store parses the file itself
             bodies.append((plan, body))
         res = extraction.resolution
         for plan, body in bodies:
             header = _read_header(body)
             desc, n_desc, reused = ensure_descriptions(plan, body, header, res)
             written.record(plan.key, (body, header["quads"], desc, n_desc), reused and plan.cached)
-            yield from _parse(desc)
+            yield desc
         shared.add_gazetteer(res)
         written.n += len(shared.gazetteer)
         yield from shared.gazetteer
@@ -548,17 +548,27 @@ def _write_streaming(store_dir: Path, extraction: _Extraction, shared: _Shared,
 def _write_full(store_dir: Path, results: list, shared: _Shared, written: _Written,
                 write=None):
     """A new version from graph files already made, each graph in one piece."""
-    def quads() -> Iterator[Quad]:
+    def quads() -> Iterator[Quad | Path]:
         written.n += len(shared.ontology) + len(shared.gazetteer)
         yield from shared.ontology
         for key, files, reused in results:
             written.record(key, files, reused)
-            yield from _parse(files[0])
-            yield from _parse(files[2])
+            yield files[0]
+            yield files[2]
         yield from shared.gazetteer
 
-    write = write or store.write_version
-    return write(store_dir, quads(), verify=lambda s: _verify(s, written.n))
+    if write is None:
+        return store.write_version(store_dir, quads(), verify=lambda s: _verify(s, written.n))
+    # another store takes quads only
+    return write(store_dir, _parsed(quads()), verify=lambda s: _verify(s, written.n))
+
+
+def _parsed(items: Iterable[Quad | Path]) -> Iterator[Quad]:
+    for item in items:
+        if isinstance(item, Quad):
+            yield item
+        else:
+            yield from _parse(item)
 
 
 def _read_manifest(store_dir: Path, cache_dir: Path) -> dict | None:
@@ -621,12 +631,12 @@ def _write_patch(store_dir: Path, old: dict, results: list, shared: _Shared,
     stale_file = quads_dir / f".stale-{os.getpid()}.nq"
     _write_nq(stale_file, stale, "")
 
-    def quads() -> Iterator[Quad]:
+    def quads() -> Iterator[Quad | Path]:
         if ONTOLOGY_GRAPH in remove:
             yield from shared.ontology
         for key in changed:
-            yield from _parse(files[key][0])
-            yield from _parse(files[key][2])
+            yield files[key][0]
+            yield files[key][2]
         yield from fresh
         if rdf.GAZETTEER_GRAPH in remove:
             yield from shared.gazetteer
@@ -676,6 +686,7 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
             # without the cache, extraction results are spooled and dropped at the end
             cache_dir = (store_dir / "cache" if use_cache
                          else Path(tempfile.mkdtemp(prefix=".spool-", dir=store_dir)))
+            extraction = None
             try:
                 stage_times: Counter[str] = Counter()
                 extraction = _Extraction(files, cache_dir, jobs, progress, summary, stage_times)
@@ -712,7 +723,8 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                 _prune_quads(cache_dir / QUADS_DIR, extraction.planned,
                              written.used | {f"gazetteer-{shared.gazetteer_digest}.nq"})
             finally:
-                _DIGESTS.clear()
+                if extraction is not None:
+                    extraction.close()
                 if not use_cache:
                     shutil.rmtree(cache_dir, ignore_errors=True)
             summary.triples = written.n

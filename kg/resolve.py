@@ -14,11 +14,16 @@ thousands of reports holds one small record per entity, never the documents.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
+from pathlib import Path
 
 from kg.model import Document, Entity, EntityKind, Mention
 from kg.vocab import iri_key
@@ -226,3 +231,187 @@ def entity_digest(entity: Entity) -> bytes:
         h.update(part.encode())
         h.update(b"\0")
     return h.digest()
+
+
+# ---------------------------------------------------------------- on disk
+
+class StoredResolver:
+    """A Resolver whose groups, then entities, live in a SQLite file: the same entities,
+    with memory that does not grow with the corpus (a 10,000-report build makes about a
+    million entities, ~1 KB each as Python objects). The file is the caller's to remove
+    (`StoredResolution.close`)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.unlink(missing_ok=True)
+        con = self._con = sqlite3.connect(self.path, isolation_level=None)
+        # a scratch file: no journal, no syncs (a crash loses only this build's run)
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA cache_size=-8000")  # KiB
+        # one row per distinct form of an entity, with how often it was written and named
+        con.execute("CREATE TABLE form (kind TEXT, key TEXT, form TEXT, surfaces INTEGER,"
+                    " names INTEGER, PRIMARY KEY (kind, key, form)) WITHOUT ROWID")
+        # the first non-empty value of each attribute, in build order
+        con.execute("CREATE TABLE attr (kind TEXT, key TEXT, name TEXT, value TEXT,"
+                    " PRIMARY KEY (kind, key, name)) WITHOUT ROWID")
+        con.execute("CREATE TABLE indicator (key TEXT, surface TEXT, n INTEGER,"
+                    " PRIMARY KEY (key, surface)) WITHOUT ROWID")
+        con.execute("BEGIN")
+
+    def add(self, keys: DocumentMentions) -> None:
+        surfaces: Counter[tuple[str, str, str]] = Counter()
+        names: Counter[tuple[str, str, str]] = Counter()
+        attrs: dict[tuple[str, str, str], str] = {}
+        for kind, key, text, name, mention_attrs in keys.mentions:
+            surfaces[(kind.value, key, text)] += 1
+            names[(kind.value, key, name)] += 1
+            for k, v in mention_attrs.items():
+                if v:
+                    attrs.setdefault((kind.value, key, k), v)
+        con = self._con
+        con.executemany(
+            "INSERT INTO form VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+            " surfaces = surfaces + excluded.surfaces, names = names + excluded.names",
+            [(*f, surfaces[f], names[f]) for f in surfaces.keys() | names.keys()])
+        con.executemany("INSERT OR IGNORE INTO attr VALUES (?, ?, ?, ?)",
+                        [(*k, v) for k, v in attrs.items()])
+        con.executemany(
+            "INSERT INTO indicator VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            [(k, s, n) for (k, s), n in Counter(keys.indicators).items()])
+
+    def result(self) -> "StoredResolution":
+        """The entities, made as `Resolver.result` makes them, into the same file."""
+        con = self._con
+        con.execute("COMMIT")  # so that the reader below sees the groups
+        con.execute("BEGIN")
+        con.execute("CREATE TABLE entity (kind TEXT, key TEXT, iri_key TEXT, label TEXT,"
+                    " alt_labels TEXT, attrs TEXT, digest BLOB, PRIMARY KEY (kind, key))"
+                    " WITHOUT ROWID")
+        reader = sqlite3.connect(self.path)  # reads the groups while `con` writes entities
+        try:
+            batch = []
+            for rkey, entity in _stored_entities(reader):
+                batch.append(_entity_row(rkey, entity))
+                if len(batch) >= 10_000:
+                    con.executemany("INSERT OR REPLACE INTO entity VALUES (?,?,?,?,?,?,?)", batch)
+                    batch = []
+            con.executemany("INSERT OR REPLACE INTO entity VALUES (?,?,?,?,?,?,?)", batch)
+        finally:
+            reader.close()
+        con.execute("DROP TABLE form")
+        con.execute("DROP TABLE attr")
+        con.execute("DROP TABLE indicator")
+        con.execute("COMMIT")
+        return StoredResolution(con, self.path)
+
+    def close(self) -> None:
+        """Drop the file, when no result was asked for (a failed build)."""
+        self._con.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _stored_entities(reader: sqlite3.Connection) -> Iterator[tuple[str, Entity]]:
+    """(resolution key, entity) from the group tables, in (kind, key) order, then the
+    indicators."""
+    attrs = groupby(reader.execute("SELECT kind, key, name, value FROM attr ORDER BY kind, key"),
+                    key=lambda r: (r[0], r[1]))
+    pending = next(attrs, None)
+    forms = reader.execute("SELECT kind, key, form, surfaces, names FROM form ORDER BY kind, key")
+    for (kind, key), rows in groupby(forms, key=lambda r: (r[0], r[1])):
+        group = _Group()
+        for *_, form, n_surfaces, n_names in rows:
+            if n_surfaces:
+                group.surfaces[form] = n_surfaces
+            if n_names:
+                group.names[form] = n_names
+        # both are ordered by (kind, key), and every attribute's group has forms
+        while pending is not None and pending[0] < (kind, key):
+            pending = next(attrs, None)
+        if pending is not None and pending[0] == (kind, key):
+            group.attrs = {name: value for *_, name, value in pending[1]}
+            group.official = group.attrs.get("official_name")
+            pending = next(attrs, None)
+        yield key, _make_entity(EntityKind(kind), key, group)
+    indicators = reader.execute("SELECT key, surface, n FROM indicator ORDER BY key")
+    for key, rows in groupby(indicators, key=lambda r: r[0]):
+        surfaces = Counter({surface: n for _, surface, n in rows})
+        label = _pick_label(surfaces)
+        yield key, Entity(kind=EntityKind.INDICATOR, key=iri_key(key), label=label,
+                          alt_labels=set(surfaces) - {label})
+
+
+def _entity_row(rkey: str, entity: Entity) -> tuple:
+    return (entity.kind.value, rkey, entity.key, entity.label,
+            json.dumps(sorted(entity.alt_labels), ensure_ascii=False),
+            json.dumps(entity.attrs, ensure_ascii=False), entity_digest(entity))
+
+
+class StoredResolution:
+    """The entities of a `StoredResolver`, read from its file on demand (a bounded cache
+    keeps the ones many graphs share). Answers what a build asks of a `Resolution`:
+    `entities`, `mention_entities` and `indicator_entities` as read-only mappings,
+    `of_kind`, and each entity's digest."""
+
+    CACHE = 16_384  # entities kept in memory (places, sectors, indicators recur)
+
+    def __init__(self, con: sqlite3.Connection, path: Path):
+        self._con, self.path = con, path
+        self._fetch = lru_cache(maxsize=self.CACHE)(self._read)
+        self.entities = _EntityTable(self, None)
+        self.mention_entities = self.entities
+        self.indicator_entities = _EntityTable(self, EntityKind.INDICATOR)
+
+    def _read(self, kind: str, key: str) -> tuple[Entity, bytes] | None:
+        row = self._con.execute("SELECT iri_key, label, alt_labels, attrs, digest FROM entity"
+                                " WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        if row is None:
+            return None
+        iri, label, alt, attrs, digest = row
+        return Entity(kind=EntityKind(kind), key=iri, label=label, alt_labels=set(json.loads(alt)),
+                      attrs=json.loads(attrs)), digest
+
+    def get(self, kind: EntityKind, key: str) -> tuple[Entity, bytes] | None:
+        """The entity of a resolution key and its `entity_digest`, or None."""
+        return self._fetch(kind.value, key)
+
+    def of_kind(self, kind: EntityKind) -> list[Entity]:
+        keys = [k for (k,) in self._con.execute("SELECT key FROM entity WHERE kind = ?",
+                                                (kind.value,))]
+        return [self.get(kind, k)[0] for k in keys]
+
+    def counts(self) -> dict[str, int]:
+        """Entities per kind, for the kinds that have any."""
+        return dict(self._con.execute("SELECT kind, count(*) FROM entity GROUP BY kind"))
+
+    def close(self) -> None:
+        """Drop the file (the entities are then gone)."""
+        self._fetch.cache_clear()
+        self._con.close()
+        self.path.unlink(missing_ok=True)
+
+
+class _EntityTable:
+    """A read-only mapping over a StoredResolution: (kind, key) -> Entity, or, for one
+    kind, key -> Entity."""
+
+    def __init__(self, res: StoredResolution, kind: EntityKind | None):
+        self._res, self._kind = res, kind
+
+    def _get(self, k) -> Entity | None:
+        kind, key = (self._kind, k) if self._kind is not None else k
+        found = self._res.get(kind, key)
+        return found[0] if found is not None else None
+
+    def get(self, k, default=None):
+        e = self._get(k)
+        return default if e is None else e
+
+    def __getitem__(self, k) -> Entity:
+        e = self._get(k)
+        if e is None:
+            raise KeyError(k)
+        return e
+
+    def __contains__(self, k) -> bool:
+        return self._get(k) is not None

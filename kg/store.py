@@ -120,18 +120,76 @@ def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, also when the process is killed
 
 
-LOAD_CHUNK = 250_000  # quads per bulk load: Oxigraph's loader holds a whole call in memory
+# N-Quads bytes per bulk load (~80k quads of a report graph): Oxigraph's loader holds a
+# whole call's quads in memory, ~1.5 KB each.
+LOAD_BYTES = 16 << 20
+QUAD_CHUNK = 20_000  # Python quads per bulk load
 
 
-def write_version(path: Path, quads: Iterable[Quad] = (), verify=None, *,
+def _release_memory() -> None:
+    """Hand the loader's freed memory back to the system: glibc keeps it in per-thread
+    arenas otherwise, and the process grows with every load."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc
+
+
+class _Loader:
+    """Feeds a store's bulk loader in bounded batches: N-Quads files as text, in batches of
+    about LOAD_BYTES that Oxigraph parses itself (no Python Quad objects), and Python
+    quads in batches of QUAD_CHUNK, as they are (so their blank nodes keep their
+    identity: the parser renames a file's blank nodes on each call)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add_text(self, data: bytes) -> None:
+        if not data:
+            return
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= LOAD_BYTES:
+            self.flush()
+
+    def add_file(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            while block := f.read(LOAD_BYTES):
+                if not block.endswith(b"\n"):
+                    block += f.readline()  # a statement is one line: end on a line break
+                self.add_text(block)
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        quads = iter(quads)
+        while chunk := list(islice(quads, QUAD_CHUNK)):
+            self.store.bulk_extend(chunk)
+
+    def flush(self) -> None:
+        if self.parts:
+            data = b"".join(self.parts)
+            self.parts, self.size = [], 0
+            self.store.bulk_load(data, RdfFormat.N_QUADS)
+            del data
+            _release_memory()
+
+
+def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
                   base: Path | None = None, remove: Iterable = (),
                   remove_quads: Iterable[Path] = (), edit=None) -> StoreInfo:
     """Write a complete new version, verify it, then swap it in atomically.
 
     The version starts empty, or as a copy of the version at `base` (a checkpoint: hard
     links, instant) with the `remove` graphs and the quads of the `remove_quads` N-Quads
-    files dropped, so an incremental build writes only what changed. `quads` are
-    bulk-loaded in chunks, so memory stays flat however many there are; `edit(store)` may
+    files dropped, so an incremental build writes only what changed. `quads` holds quads
+    and N-Quads files (Paths, parsed by Oxigraph; a blank node in a file is one node only
+    within a batch, so the build's files hold none), bulk-loaded in batches, so memory
+    stays flat however many there are; `edit(store)` may
     change the new store further (a SPARQL update). `verify(store)` may raise to refuse the
     new version; the previous one stays current. Must be called under `build_lock`.
     """
@@ -150,9 +208,19 @@ def write_version(path: Path, quads: Iterable[Quad] = (), verify=None, *,
         for nq in remove_quads:
             for q in parse(path=nq, format=RdfFormat.N_QUADS):
                 new.remove(q)
-        quads = iter(quads)
-        while chunk := list(islice(quads, LOAD_CHUNK)):
-            new.bulk_extend(chunk)
+        loader, pending = _Loader(new), []
+        for item in quads:
+            if isinstance(item, Quad):
+                pending.append(item)
+                if len(pending) >= QUAD_CHUNK:
+                    loader.add_quads(pending)
+                    pending = []
+            else:  # an N-Quads file
+                loader.add_quads(pending)
+                pending = []
+                loader.add_file(item)
+        loader.add_quads(pending)
+        loader.flush()
         if edit is not None:
             edit(new)
         new.flush()

@@ -130,3 +130,31 @@ def test_a_scenic_stem_and_the_subdistrict_named_after_it_are_two_places():
     town = res.of(doc, next(i for i, m in enumerate(doc.mentions) if m.text == "仙女山街道"))
     assert scenic is not town
     assert town.key == "500156003" and "adcode" not in scenic.attrs
+
+
+def test_the_resolver_on_disk_makes_the_same_entities_as_in_memory(seeds, tmp_path):
+    from kg.resolve import StoredResolver
+
+    summaries = [document_mentions(doc) for doc in seeds]
+    # a passage adding an alias and a first attribute to a seed's project
+    extra = passage_doc("x.txt", "白马航电项目完成投资。", [(EntityKind.PROJECT, "白马航电", {"status": "在建"})])
+    summaries.append(document_mentions(extra))
+    memory, disk = Resolver(), StoredResolver(tmp_path / "r.sqlite")
+    for s in summaries:
+        memory.add(s)
+        disk.add(s)
+    whole, stored = memory.result(), disk.result()
+    for (kind, key), e in whole.entities.items():
+        s, digest = stored.get(kind, key)
+        assert (s.kind, s.key, s.label, s.alt_labels, s.attrs) == (e.kind, e.key, e.label,
+                                                                   e.alt_labels, e.attrs)
+        assert digest == entity_digest(e)
+        assert stored.entities[(kind, key)].label == e.label
+    for key, e in whole.indicator_entities.items():
+        assert stored.indicator_entities[key].alt_labels == e.alt_labels
+    assert stored.counts() == {k.value: n for k in EntityKind if (n := len(whole.of_kind(k)))}
+    places = stored.of_kind(EntityKind.PLACE)
+    assert [p.key for p in places] == [p.key for p in whole.of_kind(EntityKind.PLACE)]
+    assert (EntityKind.PROJECT, "no such key") not in stored.entities
+    stored.close()
+    assert not (tmp_path / "r.sqlite").exists()

@@ -125,3 +125,28 @@ def test_sigkill_during_a_build_leaves_the_previous_store_serving(tmp_path):
         store.write_version(d, quads(6))
     assert count(d) == 6
     assert not [p for p in (d / "versions").iterdir() if p.name.endswith(".partial")]
+
+
+def test_n_quads_files_and_quads_load_together_in_batches_with_nothing_lost(tmp_path, monkeypatch):
+    from pyoxigraph import BlankNode, RdfFormat, serialize
+
+    # small batches, so files are cut at line breaks and quads spill across batches
+    monkeypatch.setattr(store, "LOAD_BYTES", 300)
+    monkeypatch.setattr(store, "QUAD_CHUNK", 3)
+    files = []
+    for name in ("a", "b"):
+        f = tmp_path / f"{name}.nq"
+        f.write_bytes(b"# 40 quads\n" + serialize(list(quads(40, name)), format=RdfFormat.N_QUADS))
+        files.append(f)
+    last = tmp_path / "c.nq"  # no line break at the end of the file
+    last.write_bytes(serialize(list(quads(2, "c")), format=RdfFormat.N_QUADS).rstrip(b"\n"))
+    # a blank node given as Python quads stays one node across batches
+    b = BlankNode("shared")
+    blank = [Quad(b, NamedNode(EX + "p"), Literal(str(i)), NamedNode(EX + "o")) for i in range(8)]
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, [*quads(7, "m"), files[0], *blank, files[1], last])
+    st = store.open_store(d)
+    assert len(st) == 7 + 40 + 8 + 40 + 2
+    assert {q for q in st.quads_for_pattern(None, None, None, NamedNode(EX + "a"))} == set(quads(40, "a"))
+    assert len({q.subject for q in st.quads_for_pattern(None, None, None, NamedNode(EX + "o"))}) == 1
