@@ -61,3 +61,23 @@ def test_resolve_document_place():
     assert gaz.resolve_document_place("2025年广西政府工作报告").name == "广西壮族自治区"
     assert gaz.resolve_document_place("北京市朝阳区").code == "110105"
     assert gaz.resolve_document_place("政府工作报告") is None
+
+
+def test_the_marshal_rows_give_the_gazetteer_the_sqlite_query_gives(tmp_path):
+    import shutil
+    import sqlite3
+
+    from kg import gazetteer
+
+    db = tmp_path / "divisions.sqlite"
+    shutil.copy(gazetteer.cache_path(), db)
+    con = sqlite3.connect(db)
+    first = gazetteer._cached_upper_rows(db, con)  # queried, then written beside the cache
+    [written] = tmp_path.glob("divisions-upper-*.marshal")
+    again = gazetteer._cached_upper_rows(db, con)  # read back
+    assert again == first == gazetteer.upper_rows(con)
+    from_rows, from_sql = gazetteer.Gazetteer(con, again), gazetteer.Gazetteer(con)
+    assert from_rows.divisions == from_sql.divisions
+    assert from_rows.lookup("蚌山区") == from_sql.lookup("蚌山区")
+    written.write_bytes(b"torn")  # a torn file is only a miss
+    assert gazetteer._cached_upper_rows(db, con) == first
