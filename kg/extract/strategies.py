@@ -307,20 +307,37 @@ def _looks_like_programme(core: str) -> bool:
     return bool(NUMBERED.search(core)) and len(core) >= 3
 
 
+_KIND_WORDS: dict[int, tuple[dict, dict[str, str], tuple[tuple[int, frozenset[str]], ...]]] = {}
+
+
+def _kind_words(suffixes: dict[str, str]) -> tuple[dict[str, str], tuple[tuple[int, frozenset[str]], ...]]:
+    """The quoted kind words and the suffixes (word → kind), and the words grouped by length,
+    longest first; made once per suffix table, not per position."""
+    cached = _KIND_WORDS.get(id(suffixes))
+    if cached is not None and cached[0] is suffixes:
+        return cached[1], cached[2]
+    words = {**QUOTED_KIND_WORDS, **suffixes}
+    by_length = tuple((n, frozenset(w for w in words if len(w) == n))
+                      for n in sorted({len(w) for w in words}, reverse=True))
+    _KIND_WORDS[id(suffixes)] = (suffixes, words, by_length)
+    return words, by_length
+
+
 def _kind_tail(text: str, pos: int, hi: int, suffixes: dict[str, str]) -> tuple[int, str | None]:
     """The end and kind of a kind word right after a quote (“X”专项行动), if any."""
     run_end = scan_right(text, pos, 12, hi, stop_chars="等和与及的")
     run = text[pos:run_end]
     if re.match(r"[\d一二三四五六七八九十]+[大个项家条类]", run):
         return pos, None  # “A”“B”五大专项行动: the count closes a list, it is not A's kind
-    words = {**QUOTED_KIND_WORDS, **suffixes}
+    words, by_length = _kind_words(suffixes)
     best: tuple[int, str] | None = None
     for i in range(1, len(run) + 1):
-        for w in sorted(words, key=len, reverse=True):
-            if run[:i].endswith(w) and (len(w) > 1 or right_boundary_ok(text, pos + i)):
+        # the longest kind word ending at i (one per length can), as a scan longest first
+        for n, same_length in by_length:
+            if n <= i and (w := run[i - n:i]) in same_length and (n > 1 or right_boundary_ok(text, pos + i)):
                 if best is None:
                     best = (i, words[w])
-                elif i - len(w) < best[0]:  # a longer word overlapping the first (行动计划)
+                elif i - n < best[0]:  # a longer word overlapping the first (行动计划)
                     best = (i, words[w])
                 break
         if best and i > best[0] + 2:
