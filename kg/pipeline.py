@@ -62,7 +62,16 @@ def load_jieba() -> None:
     import io
     import logging
 
-    import jieba
+    # jieba imports pkg_resources (0.07 CPU s) only to open its own data files, and opens
+    # them by path when that import fails: make it fail, for jieba's import only
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
 
     jieba.setLogLevel(logging.WARNING)
     cache_dir = jieba_cache_dir()
