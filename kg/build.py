@@ -27,10 +27,11 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
@@ -104,17 +105,29 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[st
     return files, problems, skipped
 
 
-def _pool(jobs: int, work: Callable, items: list) -> tuple[Executor, list[Future]]:
-    """Workers forked now, with every item submitted. Fork: workers inherit what the parent
-    holds (jieba, the gazetteer, the resolution) for free, copy-on-write; the parent's
-    objects are frozen out of the garbage collector meanwhile, or each worker's collections
-    would touch (and so copy) every page of them."""
-    gc.freeze()
-    try:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-        return pool, [pool.submit(work, item) for item in items]  # the first submit forks
-    finally:
-        gc.unfreeze()
+# Items submitted ahead of the one being consumed, per worker: enough to keep the workers
+# busy, few enough that results waiting for the parent (a summary holds every mention's
+# resolution key) stay a bounded number however many reports there are.
+AHEAD = 4
+
+
+def _map(jobs: int, work: Callable, items: list) -> Iterator:
+    """work(item) for each item, in workers, yielded in order. Workers are forked at the
+    first submit: they inherit what the parent holds (jieba, the gazetteer) for free,
+    copy-on-write; the parent's objects are frozen out of the garbage collector meanwhile,
+    or each worker's collections would touch (and so copy) every page of them."""
+    pending: deque[Future] = deque()
+    todo = iter(items)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        gc.freeze()
+        try:
+            pending.extend(pool.submit(work, item) for item in islice(todo, jobs * AHEAD))
+        finally:
+            gc.unfreeze()
+        while pending:
+            result = pending.popleft().result()
+            pending.extend(pool.submit(work, item) for item in islice(todo, 1))
+            yield result
 
 
 # ---------------------------------------------------------------- 1. extract (and map)
@@ -135,9 +148,9 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
     """Extract every file into the cache; yield the results (summaries) in file order."""
     fingerprint = pipeline.code_fingerprint()
     (cache_dir / QUADS_DIR).mkdir(parents=True, exist_ok=True)
-    work = [(f, cache_dir, fingerprint, rdf_fingerprint()) for f in files]
+    rdf_fp = rdf_fingerprint()
+    work = [(f, cache_dir, fingerprint, rdf_fp) for f in files]
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    rdf_fp = work[0][3] if work else ""
     done = [_is_done(f, cache_dir, fingerprint, rdf_fp) for f in files]
     if jobs > 1 and sum(1 for d in done if not d) >= PARALLEL_THRESHOLD:
         # workers forked after the warm-up start with jieba and the gazetteer loaded, and
@@ -147,13 +160,10 @@ def run_pipeline(files: list[Path], cache_dir: Path, jobs: int | None,
             pipeline.warm_up()
         if timings is not None:
             timings["warm-up (wall)"] += time.perf_counter() - t
-        pool, futures = _pool(jobs, _extract, work)
-        with pool:
-            for f in futures:
-                r = f.result()
-                if progress:
-                    progress(r)
-                yield r
+        for r in _map(jobs, _extract, work):
+            if progress:
+                progress(r)
+            yield r
     else:
         for w in work:
             r = _extract(w)
@@ -426,10 +436,8 @@ def _bodies(planned: list[_Planned], jobs: int | None) -> Iterator[tuple[Path, d
                if not body_file(p.cache_file, p.key, p.path.name, rdf_fp).is_file()]
     jobs = min(jobs or os.cpu_count() or 1, len(missing))
     if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
-        pool, futures = _pool(jobs, _make_body, [(p, rdf_fp) for p in missing])
-        with pool:
-            for f in futures:
-                f.result()
+        for _ in _map(jobs, _make_body, [(p, rdf_fp) for p in missing]):
+            pass
     for p in planned:
         yield _body_of(p, rdf_fp)
 
