@@ -305,7 +305,7 @@ class Gazetteer:
         """Abbreviations a report may use for the division (涪陵区 → 涪陵, 广西壮族自治区 → 广西).
 
         Towns and villages are abbreviated only when `context` (a code) is their district or
-        inside it: a bare 白马 means 白马镇 only in a report about its own district.
+        inside it: a bare 太平 means 太平镇 only in a report about its own district.
         """
         short = short_name_of(division.name, division.level)
         if not short:

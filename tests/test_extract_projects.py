@@ -104,6 +104,18 @@ def test_alias_key_merges_bracketed_and_road_variants():
     assert project_alias_key("仙女山天文馆") != project_alias_key("仙女山机场")
 
 
+def test_a_hydro_works_is_one_project_with_or_without_its_river_and_in_either_term_order():
+    # the issue's own example: short name, with 枢纽, and with river, 电航 order and 工程
+    key = project_alias_key("白马航电")
+    assert project_alias_key("白马航电枢纽") == project_alias_key("乌江白马电航枢纽工程") == key
+    assert project_alias_key("黄河小浪底水利枢纽") == project_alias_key("小浪底水利枢纽")
+    assert project_alias_key("金沙江向家坝水电站") == project_alias_key("向家坝水电站")
+    # not hydro works named after their site: the river tells them apart
+    assert project_alias_key("黄河堤防加固工程") != project_alias_key("长江堤防加固工程")
+    # 江口 begins a place name, not a river
+    assert project_alias_key("重庆江口水电站").endswith("江口水电站")
+
+
 def test_same_project_allows_one_swap_of_neighbouring_characters():
     assert same_project("白马电航枢纽工程", "白马航电枢纽")
     assert not same_project("港珠澳大桥", "港澳珠海桥")

@@ -73,7 +73,7 @@ BRIDGE = re.compile("大桥|[一二三四五六七八九十]桥")
 # Suffixes that make a 2-4 character word before them a place (江北片区, 大溪河流域).
 # (not 山区: its stem is a mountain's name cut short or a modifier — 边远山区, 贫困山区)
 AREA_SUFFIXES = ("片区", "流域", "经济圈", "地区")
-# Words that end a route description (白马至豹岩段, 江口至文复公路).
+# Words that end a route description (林芝至拉萨段, 简阳至资阳公路).
 ROUTE_CONTEXT = re.compile(r"段|公路|高速|铁路|航道|航线|城际|快速路|连接线|大道|[GS]\d+线|国道|省道|养护|隧道")
 # A unit character followed by these starts an ordinary word (宜居乡村, 全市场), not a name's end.
 SUFFIX_WORD_STARTS = {"乡村", "乡镇", "乡土", "乡贤", "乡愁", "镇村", "镇街", "镇域", "村民", "村庄", "村级", "村集",
@@ -110,7 +110,7 @@ ROUTE_END = re.compile(r"段|高速|高铁|铁路|公路|城际|快速路|连接
 ROUTE_NAME_HEAD = re.compile(r"高速|高铁|铁路|城际|快速路")
 # jieba tags of a dictionary word that describes rather than names (中型, 改扩建, 新建).
 DESCRIPTIVE_TAGS = ("a", "b", "v", "vn", "j", "m", "d")
-# A numeral opens a count, not a name (三期, 五个) — but 四眼坪, 三道拐 are names.
+# A numeral opens a count, not a name (三期, 五个) — but 三道岭, 五指山 are names.
 COUNT_START = re.compile(r"^(?:第|[一二三四五六七八九十百\d]+[期个年月日号条次批项座级届类])")
 # Four cardinal and intercardinal directions after a province's one-character abbreviation
 # make a region (渝东, 川西, 鄂西南).
@@ -404,7 +404,7 @@ class PlaceFinder:
         return any(c.end == i and c.division is not None for c in self.cands)
 
     def find_short_names(self) -> None:
-        """Abbreviations of divisions (涪陵, 四川, 白马) on jieba word boundaries."""
+        """Abbreviations of divisions (绵阳, 四川, 太平) on jieba word boundaries."""
         text = self.text
         heads = {s[:2] for s in self.short_table}  # the first two characters of every name
         for i in sorted(self.tokens.starts):  # word starts, in text order
@@ -421,7 +421,7 @@ class PlaceFinder:
 
     def _split_feature_name(self, i: int, j: int) -> None:
         """A feature name jieba split before a division's short name: 双 + 凤山 is 双凤山 (a
-        mountain), not 凤山街道. Taken when one noun-like character precedes a short name that
+        mountain), not 龙泉街道. Taken when one noun-like character precedes a short name that
         ends in 山/峰/岭 and the three together are no dictionary word (rivers are left out:
         番茄谷|双河 and 中美|龙江 are no rivers)."""
         w = self.word_ending.get(i)
@@ -612,7 +612,7 @@ class PlaceFinder:
         return pos if pos < end else None
 
     def find_facility_sites(self) -> None:
-        """The site before a facility named after it: 车盘水库, 东山风电, 四眼坪三期风电."""
+        """The site before a facility named after it: 车盘水库, 东山风电, 五指山三期风电."""
         text = self.text
         for m in FACILITY_AFTER.finditer(text):
             end = m.start()
@@ -673,7 +673,7 @@ class PlaceFinder:
                 break
 
     def find_route_ends(self) -> None:
-        """Both ends of a route are places: 大罗溪至鹅关, 大竹至垫江至丰都, G353线白马至豹岩段,
+        """Both ends of a route are places: 龙泉驿至简阳, 简阳至资阳至内江, G318线林芝至拉萨段,
         彭水界至涪陵界段 (the boundary of 彭水), 长坝鹅冠段 (鹅冠 in 长坝)."""
         text = self.text
         for m in re.finditer("至", text):
@@ -709,7 +709,7 @@ class PlaceFinder:
         return (start, end) if end - start >= 2 else None
 
     def _route_endpoint(self, s: int, e: int, head: str) -> bool:
-        """One route endpoint: peel the places written before it (白马大罗溪, 凤山街道三道拐,
+        """One route endpoint: peel the places written before it (太平龙溪, 龙泉街道三岔口,
         土地徐家湾), drop 界/场镇, and take the rest as a division (other districts' too:
         道真, 彭水) or a local name."""
         text = self.text
@@ -733,7 +733,7 @@ class PlaceFinder:
             self.add(s, e, div.type, "route-end", div)
             return True
         if not self._proper(name) or not head and not self._local_name(s, e):
-            return False  # a span closed by a route word (竹坝段) is a name; an open one must look like one
+            return False  # a span closed by a route word (林芝段) is a name; an open one must look like one
         abbr = province_abbreviations()
         if len(name) == 2 and name not in regions() and (
                 ROUTE_NAME_HEAD.match(head or text[e:e + 2]) or name[0] in abbr and name[1] in abbr):
@@ -742,7 +742,7 @@ class PlaceFinder:
         return True
 
     def _division_prefix(self, s: int, e: int) -> int | None:
-        """The end of a division written at s inside an endpoint (白马 of 白马竹坝), adding it."""
+        """The end of a division written at s inside an endpoint (太平 of 太平龙溪), adding it."""
         for j in [e, *range(e - 2, s + 1, -1)]:  # the rest keeps 2+ characters (黄桷门 is no 黄桷村)
             div = self._route_division(self.text[s:j], prefix=True)
             if div is not None:
@@ -772,7 +772,7 @@ class PlaceFinder:
         return counties[0] if len(counties) == 1 else None
 
     def _word_after(self, start: int) -> tuple[int, int] | None:
-        """The name that starts at `start` when no route word closes it (至鹅关修复养护工程)."""
+        """The name that starts at `start` when no route word closes it (至拉萨修复养护工程)."""
         w = self.word_starting.get(start)
         if w is None or re.search(rf"[^{HAN}]", w[2]):
             return None
@@ -899,7 +899,7 @@ def extract_places(doc: Document) -> Document:
 def _link_parents(doc: Document, gaz: Gazetteer, added: list[tuple[int, Candidate]],
                   first_of: dict[str, int]) -> None:
     """locatedIn from a place to the nearest mention of its parent: the one written just before
-    it (白马镇豹岩村), else in the same sentence, else the parent's first mention."""
+    it (太平镇龙溪村), else in the same sentence, else the parent's first mention."""
     by_key: dict[str, list[int]] = {}
     for idx, c in added:
         by_key.setdefault(c.division.code if c.division else c.name, []).append(idx)

@@ -204,7 +204,7 @@ def _owns_span(m: Mention) -> bool:
     return bool(re.search(r"[“”\"《》]", m.text)) or not m.text.endswith(SUFFIX_TUPLE)
 
 
-# A numbered road and its section: G353线白马至豹岩段预防性养护, 国道319线…段地灾整治.
+# A numbered road and its section: G318线林芝至拉萨段预防性养护, 国道319线…段地灾整治.
 ROAD = re.compile(r"(?:[GSXY]\d{2,4}|(?:国道|省道|县道)\d{2,4})线?[^，。；、（）()和及]{1,30}?段"
                   r"(?P<works>(?:预防性|修复|大中修)?养护|[^，。；、和及]{0,8}?(?:改造|整治|治理|工程|建设))?")
 
@@ -582,7 +582,7 @@ def _verb_cuts(chunk: str) -> list[int]:
 def _glued(chunk: str, s: int, e: int, bounds: frozenset[int] | set[int]) -> bool:
     """Whether a verb found by segmentation is better read as two other words: one
     character on each side forms a word with the verb's edges (共/建成/渝 is 共建/成渝,
-    the name being 成渝…; 加快/建成/渝湘 stays a cut, 加快 being a word of its own)."""
+    the name being 成渝…; 加快/建成/成绵 stays a cut, 加快 being a word of its own)."""
     if s < 1 or e + 1 > len(chunk) or e + 1 not in bounds or s - 1 not in bounds:
         return False
     tags = jieba.posseg.dt.word_tag_tab
@@ -719,6 +719,13 @@ def project_name(surface: str) -> str:
 
 # Words of a project name that reports drop or add freely between mentions.
 _ALIAS_DROP = re.compile(r"公路|建设|项目|工程|枢纽$")
+# Hydro works are named by river and site, and reports drop the river (黄河小浪底水利枢纽 /
+# 小浪底水利枢纽, 金沙江向家坝水电站 / 向家坝水电站). Only for works named after their site:
+# 黄河堤防加固 and 长江堤防加固 stay apart. 江口/河口 begin place names, not a river's.
+_HYDRO_WORKS = re.compile(r"航电|电航|枢纽|水电站|电站|水库|船闸")
+_RIVER_LEAD = re.compile(r"^[\u4e00-\u9fff]{1,3}?[江河](?![口])(?=[\u4e00-\u9fff]{4})")
+# One term written in either order (a navigation-and-power hub): one spelling in keys.
+_TERM_ORDER = {"电航": "航电"}
 _BRACKETS = re.compile(r"[（）()\[\]【】“”‘’\"'《》·\s]")
 
 
@@ -732,17 +739,23 @@ def project_alias_key(name: str, place_prefixes: tuple[str, ...] = ()) -> str:
       (利泽航电枢纽 == 利泽航电);
     - a leading place prefix of the document's own place dropped (place_prefixes, e.g.
       the district's names with and without 区/县), since reports omit their own name;
+    - a leading river of a hydro works dropped (嘉陵江利泽电航枢纽 == 利泽电航枢纽), and the
+      order variant 电航 written 航电 (利泽电航 == 利泽航电);
     - the remaining characters are kept in order, so that word order stays meaningful;
-      order variants such as 电航/航电 are left to `same_project`.
+      other neighbour swaps are left to `same_project`.
     """
     key = _BRACKETS.sub("", unicodedata.normalize("NFKC", name))
     for p in sorted(place_prefixes, key=len, reverse=True):
         if p and key.startswith(p) and len(key) - len(p) >= 3:
             key = key[len(p):]
             break
+    if _HYDRO_WORKS.search(key):
+        key = _RIVER_LEAD.sub("", key, count=1)
     prev = None
     while prev != key:
         prev, key = key, _ALIAS_DROP.sub("", key)
+    for variant, term in _TERM_ORDER.items():
+        key = key.replace(variant, term)
     return key.lower()
 
 
