@@ -11,6 +11,11 @@ A store directory given as `--store DIR` looks like this:
 A build writes a new version next to the current one and swaps `current` only after the
 new store is complete and verified; a failed or killed build leaves the previous version
 untouched and serving. Readers resolve `current` once when they open the store.
+
+Each document's statements live in its own named graph; the default graph of every version
+holds their RDF merge, each triple once (`merge_default_graph`), and is what queries read by
+default (`default_graph_options`). Oxigraph's own union of the named graphs would count a
+triple stated in two reports twice (oxigraph#1919).
 """
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from pathlib import Path
 
 from itertools import islice
 
-from pyoxigraph import Quad, RdfFormat, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 MARKER = "policykg-store.json"
 FORMAT_VERSION = 1
@@ -120,9 +125,12 @@ def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, also when the process is killed
 
 
-# N-Quads bytes per bulk load (~80k quads of a report graph): Oxigraph's loader holds a
-# whole call's quads in memory, ~1.5 KB each.
-LOAD_BYTES = 16 << 20
+# N-Quads bytes per bulk load (~300k quads of a report graph): Oxigraph's loader holds a
+# whole call's quads in memory (~1 KB each), but each call adds level-0 files to every
+# index that the loader does not compact: 16 MiB batches (160 calls for 12M quads) stalled
+# RocksDB's writes for good ("Stalling writes because we have 33 level-0 files"), where
+# batches of this size (as many calls as the 250k-quad chunks before) load 36M quads.
+LOAD_BYTES = 64 << 20
 QUAD_CHUNK = 20_000  # Python quads per bulk load
 
 
@@ -203,15 +211,23 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
             source.backup(str(tmp))
             del source
         new = Store(str(tmp))
+        # What the merged default graph must be mended for: the graphs written to, and the
+        # triples taken out (held by no named graph any more, they leave it too).
+        touched: set[NamedNode] = set()
+        stale: set[Triple] = set()
         for graph in remove:
+            stale.update(q.triple for q in new.quads_for_pattern(None, None, None, graph))
             new.remove_graph(graph)
         for nq in remove_quads:
             for q in parse(path=nq, format=RdfFormat.N_QUADS):
+                stale.add(q.triple)
+                touched.add(q.graph_name)
                 new.remove(q)
         loader, pending = _Loader(new), []
         for item in quads:
             if isinstance(item, Quad):
                 pending.append(item)
+                touched.add(item.graph_name)
                 if len(pending) >= QUAD_CHUNK:
                     loader.add_quads(pending)
                     pending = []
@@ -219,11 +235,16 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
                 loader.add_quads(pending)
                 pending = []
                 loader.add_file(item)
+                touched.update(_graphs_of_file(item))
         loader.add_quads(pending)
         loader.flush()
         if edit is not None:
             edit(new)
-        new.flush()
+        if base is None or edit is not None:  # an edit may have touched any graph
+            merge_default_graph(new)
+        else:
+            merge_default_graph(new, touched, stale)
+        new.flush()  # into the files: the next version is a copy of them
         if verify is not None:
             verify(new)
         if base is None:
@@ -241,6 +262,52 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
         raise
     _prune_versions(path, keep=final)
     return store_info(path)
+
+
+def merge_default_graph(store: Store, graphs: Iterable[NamedNode] | None = None,
+                        stale: Iterable[Triple] = ()) -> None:
+    """Make the default graph the RDF merge of the named graphs, each triple once: add the
+    triples of `graphs` (all named graphs when None: the default graph is made afresh) and
+    drop each `stale` triple that no named graph holds any more. One update per graph, so a
+    transaction holds one report's triples, evaluated by Oxigraph itself."""
+    if graphs is None:
+        store.update("CLEAR SILENT DEFAULT")
+        graphs = list(store.named_graphs())
+    for graph in graphs:
+        if isinstance(graph, NamedNode):
+            store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    default = DefaultGraph()
+    for t in stale:
+        held = any(q.graph_name != default for q in store.quads_for_pattern(t.subject, t.predicate,
+                                                                            t.object, None))
+        if not held:
+            store.remove(Quad(t.subject, t.predicate, t.object, default))
+
+
+def named_quad_count(store: Store) -> int:
+    """Quads in the named graphs: all of them but the default graph's merge."""
+    merged = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
+    return len(store) - int(merged.value)
+
+
+def default_graph_options(store) -> dict:
+    """`store.query` keywords that make the default graph the merge of the named graphs: none
+    for a version that holds the merge (written since it exists: its default graph is not
+    empty); Oxigraph's union of the named graphs for an older version or another store."""
+    if isinstance(store, Store) and next(store.quads_for_pattern(None, None, None, DefaultGraph()),
+                                         None) is not None:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _graphs_of_file(path: Path) -> set[NamedNode]:
+    """The named graph(s) of a build's N-Quads file: one per file, named on its first quad."""
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip() and not line.startswith(b"#"):
+                return {q.graph_name for q in parse(line, RdfFormat.N_QUADS)
+                        if isinstance(q.graph_name, NamedNode)}
+    return set()
 
 
 def _next_version_name(path: Path) -> str:
