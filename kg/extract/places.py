@@ -57,7 +57,7 @@ FEATURE_SUFFIXES = [
     ("山", "mountain"), ("峰", "mountain"), ("岭", "mountain"), ("峡", "scenic_area"), ("洞", "scenic_area"),
     ("坪", "other"), ("坝", "other"), ("塘", "other"), ("湾", "other"), ("沟", "other"), ("垭", "other"),
 ]
-# Landform suffixes of small local names (龙坝, 张家湾), trusted on a 2-character ns word.
+# Landform suffixes of small local names (长塘, 袁湾), trusted on a 2-character ns word.
 # (the same list by a word's last character, in the list's order; and by whole word)
 FEATURE_SUFFIXES_BY_LAST: dict[str, list[tuple[str, str]]] = {}
 for _suffix, _typ in FEATURE_SUFFIXES:
@@ -70,7 +70,7 @@ LOCAL_SUFFIXES = ("坪", "坝", "塘", "湾", "沟", "垭", "溪", "岭")
 STEM_ONLY_SUFFIXES = {"水库"}
 FUNCTION_CHARS = re.compile("[和及与的全各等或在是为对将把被了从向]")
 BRIDGE = re.compile("大桥|[一二三四五六七八九十]桥")
-# Suffixes that make a 2-4 character word before them a place (江北片区, 大溪河流域).
+# Suffixes that make a 2-4 character word before them a place (昝岗片区, 万泉河流域).
 # (not 山区: its stem is a mountain's name cut short or a modifier — 边远山区, 贫困山区)
 AREA_SUFFIXES = ("片区", "流域", "经济圈", "地区")
 # Words that end a route description (林芝至拉萨段, 简阳至资阳公路).
@@ -91,15 +91,15 @@ NATURAL_SUFFIXES = {"山": "mountain", "峰": "mountain", "岭": "mountain", "�
                     "洞": "scenic_area", "湖": "lake", "江": "river", "河": "river", "溪": "river"}
 # ... administrative context: the stem followed by these (峨眉山镇街, 峨眉山辖区)
 ADMIN_FOLLOWERS = ("镇街", "乡镇", "街道", "辖区", "场镇")
-# Built features that are places only where used as a location (在龙山公园, 龙山公园桃花山片区);
-# listed among works (舒河公园、滨河公园等项目) they are projects.
+# Built features that are places only where used as a location (在柳林公园, 柳林公园X片区);
+# listed among works (五大道公园、柳林公园三期…建成开放) they are projects.
 BUILT_SUFFIXES = ("公园", "广场")
 LOCATIVE_BEFORE = set("在于至到从")
-# Facilities named after their site (车盘水库, 东山风电, 银盘抽水蓄能): the modifier is a place.
+# Facilities named after their site (大伙房水库, 镇安抽水蓄能): the modifier is a place.
 FACILITY_AFTER = re.compile(r"(?:[一二三四五六七八九十\d]+期)?(?:水库|风电场?|抽水蓄能|水电站|电站|码头|光伏电站|光伏发电)")
 # Items of "A、B等N个小区" and "X等片区" are neighbourhoods, estates or landmarks.
 ESTATE_LIST_END = re.compile(r"等(?:[\d一二三四五六七八九十两]+个)?(?:小区|片区|安置区|居民区|院落|社区)")
-# Institutions and works are not estates even in an estate list (实验中学, 福康医院).
+# Institutions and works are not estates even in an estate list (实验中学, 华西医院).
 INSTITUTION_SUFFIX = re.compile(r"(?:中学|小学|学校|学院|大学|幼儿园|医院|公司|集团|银行|工程|项目)$")
 # jieba tags that end a name when walking back from a suffix: verbs, adverbs, function words.
 STOP_TAGS = ("v", "vn", "vd", "d", "p", "c", "u", "uj", "r", "q", "f")
@@ -334,7 +334,7 @@ class PlaceFinder:
             for town in self.gaz.children(district):
                 add(town)
                 for village in self.gaz.children(town.code):
-                    if village.name in self.text:  # 荆竹 only after 荆竹村 was written out
+                    if village.name in self.text:  # X only after X村 was written out
                         add(village)
         out = {}
         for s, divs in table.items():
@@ -378,7 +378,7 @@ class PlaceFinder:
                 if i not in self.tokens.starts and not self._after_place(i):
                     continue  # 示范县 holds 范县 but does not name it
                 if div.rank >= 4 and district and not self.gaz.is_within(div.code, district):
-                    # 后坪乡 for the district's own 后坪苗族土家族乡, not another district's 后坪乡
+                    # X乡 for the district's own X苗族土家族乡, not another district's X乡
                     home = self.short_table.get(short_name_of(word, div.level) or "")
                     if home is not None and home.level == div.level and self.gaz.is_within(home.code, district):
                         div = home
@@ -420,10 +420,10 @@ class PlaceFinder:
                     break
 
     def _split_feature_name(self, i: int, j: int) -> None:
-        """A feature name jieba split before a division's short name: 双 + 凤山 is 双凤山 (a
-        mountain), not 龙泉街道. Taken when one noun-like character precedes a short name that
+        """A feature name jieba split before a division's short name: X + 眉山 is X眉山 (a
+        mountain), not 眉山市. Taken when one noun-like character precedes a short name that
         ends in 山/峰/岭 and the three together are no dictionary word (rivers are left out:
-        番茄谷|双河 and 中美|龙江 are no rivers)."""
+        中美|龙江 is no river)."""
         w = self.word_ending.get(i)
         if w is None or len(w[2]) != 1 or not re.match(rf"[{HAN}]", w[2]) or FUNCTION_CHARS.search(w[2]):
             return
@@ -474,7 +474,7 @@ class PlaceFinder:
         """Mountains, rivers, lakes, scenic areas by suffix, on words jieba takes as names."""
         words = self.tokens.words
         for k, (s, e, w, flag) in enumerate(words):
-            # one word carrying the suffix itself (黄山, 乌江流域 is two words)
+            # one word carrying the suffix itself (黄山, 万泉河流域 is two words)
             for suffix, typ in FEATURE_SUFFIXES_BY_LAST.get(w[-1:], ()):
                 if w.endswith(suffix) and len(w) > len(suffix):
                     stem_len = len(w) - len(suffix)
@@ -497,7 +497,7 @@ class PlaceFinder:
 
     @staticmethod
     def _feature_word(word: str, flag: str, suffix: str, stem_len: int) -> bool:
-        """A word jieba takes as a place (ns), or as a name (nr, 张家湾) with a landform suffix."""
+        """A word jieba takes as a place (ns), or as a name (nr, 袁湾) with a landform suffix."""
         if word in GENERIC_WORDS or re.search("[省市区县镇乡村]", word[:-1]):
             return False
         if flag.startswith("ns"):
@@ -513,14 +513,14 @@ class PlaceFinder:
         return not re.search(rf"[^{HAN}]", word) and jieba.dt.FREQ.get(word, 0) == 0 and len(word) <= 4
 
     def find_bridges(self) -> None:
-        """Bridges named after a place found already: 乌江大桥, 乌江二桥."""
+        """Bridges named after a place found already: 龙门大桥, X二桥."""
         ends = {c.end: c for c in self.cands if c.place_type in ("river", "lake", "mountain") or c.division}
         for m in BRIDGE.finditer(self.text):
             if (c := ends.get(m.start())) is not None:
                 self.add(c.start, m.end(), "landmark", "bridge")
 
     def find_areas(self) -> None:
-        """Named 片区 and 流域 (江北片区, 大溪河流域) and lists before 等片区."""
+        """Named 片区 and 流域 (昝岗片区, 万泉河流域) and lists before 等片区."""
         text = self.text
         for m in re.finditer("|".join(AREA_SUFFIXES), text):
             end = m.start()
@@ -538,13 +538,13 @@ class PlaceFinder:
                         self.add(word[0], end, "other", "area", name=name)
 
     def find_estates(self) -> None:
-        """Items of "A、B等N个小区" and "X等片区" (老粮食局等片区): estates, neighbourhoods, landmarks."""
+        """Items of "A、B等N个小区" and "X等片区" (X等片区): estates, neighbourhoods, landmarks."""
         for m in ESTATE_LIST_END.finditer(self.text):
             self._enumeration_before(m.start())
 
     def _local_name(self, start: int, end: int) -> bool:
         """A 2-4 character span that can be a local name: no function characters, not an
-        everyday word, and its last word a name, a place word or unknown to jieba (龙宝塘)."""
+        everyday word, and its last word a name, a place word or unknown to jieba (长塘)."""
         name = self.text[start:end]
         if not 2 <= len(name) <= 4 or name in GENERIC_WORDS or is_common_word(name) or FUNCTION_CHARS.search(name):
             return False
@@ -574,7 +574,7 @@ class PlaceFinder:
         return s, end
 
     def _enumeration_before(self, end: int) -> None:
-        """老车站、瓦厂坝、复烤厂等片区: every short item of the list is a place."""
+        """A、B、C等片区: every short item of the list is a place."""
         start = end
         while start > 0 and (re.match(rf"[{HAN}、]", self.text[start - 1])) and end - start < 40:
             start -= 1
@@ -582,7 +582,7 @@ class PlaceFinder:
         pos = start
         for k, item in enumerate(items):
             item_end = pos + len(item)
-            # the first item is glued to the verb before the list (完成老车站, 启动老粮食局)
+            # the first item is glued to the verb before the list (完成A, 启动B)
             item_start = self._name_start(item_end, 6, floor=pos) if k == 0 else pos
             if item_start is not None and 2 <= item_end - item_start <= 6:
                 name = self.text[item_start:item_end]
@@ -593,8 +593,8 @@ class PlaceFinder:
 
     def _name_start(self, end: int, max_len: int, floor: int = 0) -> int | None:
         """Where the name ending at `end` starts: walking back over jieba words to a verb,
-        function word, generic word, punctuation or a place found already (开工建设|车盘,
-        城区|老公路局); None when no such edge comes within max_len characters."""
+        function word, generic word, punctuation or a place found already (建成|袁湾,
+        济源|逢石河); None when no such edge comes within max_len characters."""
         pos = end
         while pos > floor:
             if pos < end and any(c.end == pos for c in self.cands):
@@ -612,7 +612,7 @@ class PlaceFinder:
         return pos if pos < end else None
 
     def find_facility_sites(self) -> None:
-        """The site before a facility named after it: 车盘水库, 东山风电, 五指山三期风电."""
+        """The site before a facility named after it: 大伙房水库, 镇安抽水蓄能, 逢石河抽水蓄能电站."""
         text = self.text
         for m in FACILITY_AFTER.finditer(text):
             end = m.start()
@@ -642,7 +642,7 @@ class PlaceFinder:
         return not (re.match("[一二三四五六七八九十两]", name) and is_common_word(name[1:]))
 
     def find_county_seats(self) -> None:
-        """A district or county's seat, written <its short name>县城 (涪陵县城, 彭水县城)."""
+        """A district or county's seat, written <its short name>县城 (X县 → X县城)."""
         text = self.text
         for m in re.finditer("县城", text):
             for n in (4, 3, 2):
@@ -674,7 +674,7 @@ class PlaceFinder:
 
     def find_route_ends(self) -> None:
         """Both ends of a route are places: 龙泉驿至简阳, 简阳至资阳至内江, G318线林芝至拉萨段,
-        彭水界至涪陵界段 (the boundary of 彭水), 长坝鹅冠段 (鹅冠 in 长坝)."""
+        A界至B界段 (the boundary of A), <town><village>段 (the village in the town)."""
         text = self.text
         for m in re.finditer("至", text):
             i = m.start()
@@ -690,32 +690,32 @@ class PlaceFinder:
                     and self._route_endpoint(i + 1, right.start(), head=right.group(0)):
                 continue
             if right is not None and right.start() - i <= 6:
-                continue  # a closed span that is no name (苏家河桥段): its words are no better
+                continue  # a closed span that is no name (X河桥段): its words are no better
             if (span := self._word_after(i + 1)) is not None:
                 self._route_endpoint(*span, head="")
 
     def _route_left(self, end: int) -> tuple[int, int] | None:
         """The span before 至 back to punctuation, a road number (G353线) or leading verbs
-        (加快推进大竹至 → 大竹)."""
+        (开工建设波密至 → 波密)."""
         text = self.text
         start = end
         while start > max(0, end - 10) and re.match(rf"[{HAN}]", text[start - 1]) and text[start - 1] not in "线至经":
             start -= 1
         if heads := list(re.finditer(r"高速|高铁|铁路|公路|城际|快速路", text[start:end])):
-            start += heads[-1].end()  # 沿江高铁|宜昌至涪陵段
+            start += heads[-1].end()  # 沿江高铁|武汉至宜昌段
         while (w := self.word_starting.get(start)) is not None and w[1] < end and len(w[2]) >= 2 \
                 and w[3].startswith(STOP_TAGS):
             start = w[1]
         return (start, end) if end - start >= 2 else None
 
     def _route_endpoint(self, s: int, e: int, head: str) -> bool:
-        """One route endpoint: peel the places written before it (太平龙溪, 龙泉街道三岔口,
-        土地徐家湾), drop 界/场镇, and take the rest as a division (other districts' too:
-        道真, 彭水) or a local name."""
+        """One route endpoint: peel the places written before it (太平龙溪, 龙泉街道三岔口),
+        drop 界/场镇, and take the rest as a division (other districts' too: 宿城,
+        泗洪) or a local name."""
         text = self.text
         if text[e - 1:e] == "界":
             e -= 1
-        elif text[e - 2:e] in ("场镇", "互通"):  # 火炉场镇: the town's centre; 美兰互通: the interchange at 美兰
+        elif text[e - 2:e] in ("场镇", "互通"):  # X场镇: the town's centre; 美兰互通: the interchange at 美兰
             e -= 2
         while s < e:
             j = self._division_prefix(s, e)
@@ -743,7 +743,7 @@ class PlaceFinder:
 
     def _division_prefix(self, s: int, e: int) -> int | None:
         """The end of a division written at s inside an endpoint (太平 of 太平龙溪), adding it."""
-        for j in [e, *range(e - 2, s + 1, -1)]:  # the rest keeps 2+ characters (黄桷门 is no 黄桷村)
+        for j in [e, *range(e - 2, s + 1, -1)]:  # the rest keeps 2+ characters (XY门 is no XY村 + 门)
             div = self._route_division(self.text[s:j], prefix=True)
             if div is not None:
                 if j < e:
@@ -754,7 +754,7 @@ class PlaceFinder:
     def _route_division(self, name: str, prefix: bool = False) -> Division | None:
         """A division a route endpoint names: one of the district's towns or villages, by full
         or short name (everyday words like 土地 included: the slot says it is a place), a short
-        name usable in this report, or another county named by its short name (道真, 大竹)."""
+        name usable in this report, or another county named by its short name (泗洪, 兴化)."""
         if len(name) < 2:
             return None
         if div := self.short_table.get(name):
@@ -826,7 +826,7 @@ class PlaceFinder:
 
     def choose(self) -> list[Candidate]:
         """Keep the best candidate per span; drop ones inside a longer division name or an
-        abbreviation inside a longer place; keep other places nested in features (乌江 in 乌江三桥)."""
+        abbreviation inside a longer place; keep other places nested in features (龙门 in 龙门大桥)."""
         rank = {"gazetteer": 0, "region": 1, "country": 1, "foreign-city": 1, "abbreviation": 2,
                 "direction-region": 2, "county-seat": 2, "feature": 3, "area": 4, "feature-stem": 4, "bridge": 3,
                 "area-list": 5, "facility-site": 5, "route-end": 6}

@@ -86,8 +86,8 @@ DENG = re.compile(r"(?<![高中平同初对])等(?!级)")
 ANY_DENG = DENG
 ENUM_CLOSE = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项批]|一批|多个)?[^，。；：、]{0,10}?(?:"
                         + "|".join(map(re.escape, SUFFIXES + ["载体"])) + ")")
-# 老车站、瓦厂坝等片区改造 / 龙城大厦、糖酒小区等5个小区的居民配电设施改造: the works
-# after 等 apply to each item (老车站片区改造).
+# A、B等片区改造 / C、D等5个小区的居民配电设施改造: the works
+# after 等 apply to each item (A片区改造).
 DISTRIBUTED = re.compile(r"等(?:[\d一二三四五六七八九十两多]+[个项处座])?(?:[^，。；、的\d]{1,6}的)?"
                          r"(?P<works>[^，。；、\d的]{0,10}(?:改造|治理|整治|修复|搬迁|养护|提升|提质))")
 COUNTED_WORKS = re.compile(r"(?<=[\u4e00-\u9fff])[\d一二三四五六七八九十两]+[个项处座]"
@@ -159,7 +159,7 @@ def extract_projects(doc: Document) -> Document:
     return doc
 
 
-# 市政道路（站南路、站西路、站北路）及站前广场: a category whose bracket lists the works by
+# 市政道路（A路、B路、C路）及X广场: a category whose bracket lists the works by
 # name; each listed item is a project, and so is a suffix name joined after the bracket.
 # A bracket of sections or phases (（北岸A至B段、C至D段）) belongs to the name.
 BRACKET_LIST = re.compile(r"（([^（）]{2,40}、[^（）]{2,40})）")
@@ -224,10 +224,10 @@ def _road_sections(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]
 
 # Quoted names of apps, platforms and service brands: 市级应用“X”“Y”, 特色应用建设：“X”,
 # 打造“X”“Y”等品牌, “X”小程序. A quote right after an app word, or a run of quotes closed by
-# one, names a thing being built; a count-coded quote (“7+3”应用) is a programme instead.
+# one, names a thing being built; a count-coded quote (“1+4”算力平台) is a programme instead.
 APP_WORDS = ("应用", "平台", "小程序", "app", "APP", "App")
 APP_BEFORE = re.compile(r"(?:级|特色|创新|推广|上线|推出|开发)(?:应用|小程序)(?:建设)?[：:]?$")
-# service brands end in what the service does for a user (放心游, 渝快办, 鲁通码, 信易贷)
+# service brands end in what the service does for a user (皖事通, 渝快办, 鲁通码, 信易贷)
 SERVICE_ENDINGS = ("游", "购", "码", "宝", "办", "贷", "通", "融")
 APP_AFTER = re.compile(r"(?:等)?(?:[\d一二三四五六七八九十]+[个款项])?(?:品牌|(?:特色)?应用|小程序|app|APP|App)(?!体系|场景|建设|活动|试点|示范)")
 QUOTE_RUN = re.compile(r"(?:“[^“”，。；]{2,20}”)+")
@@ -380,7 +380,7 @@ def _shared_heads(text: str, items: list[tuple[int, int]],
             inner = [_abbreviation(text, ns, ns + len(joined[1]), first=False)]
             core_s = ns + len(joined[1]) + 1
         if len(heads + inner) < 2 or not all(heads + inner) or not _is_abbreviation(text[core_s:ne - len(suf)]):
-            continue  # one short item before a name (亿航、卡宾滑雪场) is a name of its own
+            continue  # one short item before a name (A、B滑雪场: A) is a name of its own
         for i, h in zip(pending_now, heads):
             out[i] = [(h[0], h[1], suf, "projects.shared_head")]
         out[k] = [(a, b, suf, "projects.shared_head") for a, b in inner] + [(core_s, ne, "", "projects.suffix")]
@@ -437,7 +437,7 @@ def _suffix_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
     span = _suffix_name(text, s, e)
     if not span:
         return []
-    # 区城市体育公园和全民健身中心: two names joined by 和/及/与, each with its own suffix
+    # X体育公园和全民健身中心: two names joined by 和/及/与, each with its own suffix
     for m in re.finditer(r"[和及与]", text[span[0]:span[1]]):
         cut = span[0] + m.start()
         left, right = _suffix_name(text, span[0], cut, at_end=True), _suffix_name(text, cut + 1, span[1], at_end=True)
@@ -531,7 +531,7 @@ def _suffix_name(text: str, s: int, e: int, at_end: bool = False) -> tuple[int, 
         if i not in ends and i != len(chunk):
             continue  # the suffix is part of a longer word (站在, 中心城区)
         if _depth(chunk[:i]) > 0:
-            continue  # inside a bracket: （平桥至大顺段） is a section, not a bridge
+            continue  # inside a bracket: （建湖至兴化段） is a section, not a bridge
         if _token_ending(chunk, _sorted_token_ends(chunk), i) in VERB_WORDS:
             continue  # 开园, 投运: a verb that happens to end like a suffix
         tail = TAIL.match(chunk, i)
@@ -662,7 +662,7 @@ def _starts_with_verb(name: str) -> bool:
 
 
 def _enumerated_name(text: str, s: int, e: int) -> tuple[int, int] | None:
-    """An item of a project enumeration without a suffix (亿航, 页岩气勘探开发)."""
+    """An item of a project enumeration without a suffix (a firm's name, 油气勘探开发)."""
     d = DENG.search(text, s, e)
     if d:
         e = d.start()
