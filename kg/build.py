@@ -507,7 +507,7 @@ class _Shared:
 def _verify(new_store, written: int) -> None:
     # Every source was deduplicated and every graph is written by one source only, so the
     # store must hold exactly what was written.
-    held = len(new_store)
+    held = store.named_quad_count(new_store)  # a patched version holds its base's merge
     if held != written:
         raise BuildError(f"the new store holds {held} quads after writing {written}; "
                          "kept the previous version")
