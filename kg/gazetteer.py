@@ -43,13 +43,13 @@ SPECIAL_PROVINCES = {"810000": "香港特别行政区", "820000": "澳门特别�
 
 # Province-level suffixes, longest first, stripped for the short name (广西壮族自治区 → 广西).
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
-# Autonomous names: <stem><one or more 族 names>[自治]<unit> (彭水苗族土家族自治县 → 彭水).
+# Autonomous names: <stem><one or more 族 names>[自治]<unit> (长阳土家族自治县 → 长阳).
 ETHNIC_UNIT = re.compile(r"^(..+?)(?:[^族]{1,4}族)+(?:自治)?(州|县|旗|乡|镇|区)$")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
 DISTRICT_SUFFIXES = ("林区", "特区", "新区", "区", "县", "市", "旗")
 TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 VILLAGE_SUFFIXES = ("社区", "村")
-# Village committees are named after the village: 荆竹村村民委员会 → 荆竹村.
+# Village committees are named after the village: 小岗村村民委员会 → 小岗村.
 VILLAGE_COMMITTEES = (("社区居民委员会", "社区"), ("村民委员会", "村"), ("居民委员会", "社区"),
                       ("村委会", "村"), ("居委会", "社区"))
 
@@ -104,7 +104,7 @@ def cache_path() -> Path:
 # ---------------------------------------------------------------- names
 
 def short_name_of(name: str, level: str) -> str | None:
-    """The name without its unit suffix (涪陵区 → 涪陵), or None when that leaves < 2 characters."""
+    """The name without its unit suffix (海淀区 → 海淀), or None when that leaves < 2 characters."""
     stem = None
     if level in ("district", "town", "city") and (m := ETHNIC_UNIT.match(name)):
         stem = m.group(1)
@@ -302,7 +302,7 @@ class Gazetteer:
         return name in self._by_short
 
     def short_names(self, division: Division, context: str | None = None) -> list[str]:
-        """Abbreviations a report may use for the division (涪陵区 → 涪陵, 广西壮族自治区 → 广西).
+        """Abbreviations a report may use for the division (海淀区 → 海淀, 广西壮族自治区 → 广西).
 
         Towns and villages are abbreviated only when `context` (a code) is their district or
         inside it: a bare 太平 means 太平镇 only in a report about its own district.

@@ -85,7 +85,7 @@ def _table(headers: list[str], rows: list[list]) -> str:
 
 
 def _top(counts: dict, n: int = 3) -> str:
-    """'江北区 6, 观音桥 4': the n biggest of a breakdown, with their project counts."""
+    """'海淀区 6, 中关村 4': the n biggest of a breakdown, with their project counts."""
     return ", ".join(f"{k} {v}" for k, v in list(counts.items())[:n])
 
 

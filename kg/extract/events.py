@@ -2,9 +2,10 @@
 
 Rule families, each over one sentence:
 - suffix: a name ending in an event word (音乐节, 博览会, 论坛, 公开赛, 工作会议 ... data/event_suffixes.tsv);
-- fair abbreviations: 智博会, 西洽会, 进博会 (one to three characters before 博会/洽会/交会/贸会);
+- fair abbreviations: 数博会, 东博会, 进博会 (one to three characters before 博会/洽会/交会/贸会);
 - party congresses: 党的二十大;
-- quoted: a quoted name that ends in an event word (“啤酒节”, “全国科普日”, “五节三赛”).
+- quoted: a quoted name that ends in an event word (“五五购物节”, “中国航天日”), or a numbered
+  one (“N节M赛”).
 The surface keeps what is written; the name drops the year and edition (2024年第十九届X -> X)
 so that every edition of an event resolves to one entity.
 """
@@ -20,7 +21,7 @@ from kg.model import Document, EntityKind, Mention
 
 NUMERAL = "一二三四五六七八九十百零〇\\d"
 EDITION = re.compile(rf"^(?:\d{{4}}年(?:度)?)?(?:第[{NUMERAL}]+[届次期]|首届)?")
-FAIR_ABBREVIATION = re.compile(r"[\u4e00-\u9fff](?:博会|洽会|交会|贸会)")  # 智博会, 西洽会, 广交会
+FAIR_ABBREVIATION = re.compile(r"[\u4e00-\u9fff](?:博会|洽会|交会|贸会)")  # 数博会, 东博会, 广交会
 PARTY_CONGRESS = re.compile(rf"党的[{NUMERAL}]+大")
 QUOTE = re.compile(r"“([^“”]{2,20})”")
 QUOTED_ENDINGS = ("节", "赛", "周", "日", "大会", "展会", "博会", "论坛", "季", "下乡")
@@ -37,7 +38,7 @@ CONVENING = ("召开", "举办", "举行", "承办", "主办", "办好", "用好
 # Words of a clause, never of a name (政府都要自觉接受同级人民代表大会, 十届党委历次全会).
 CLAUSE_WORDS = ("要", "都", "接受", "历次", "同级", "各级")
 # A run of plenums of one Party committee term is one name as written (二十届二中、三中全会,
-# 市委六届二次、三次、四次全会): its last item alone (三中全会) would lose whose it is.
+# 省委十四届六次、七次、八次全会): its last item alone (三中全会) would lose whose it is.
 PLENUM_RUN = re.compile(rf"(?:自治区党委|[省市区县州]委|党的|中共中央)?[{NUMERAL}]+届"
                         rf"(?:[{NUMERAL}]+[中次](?:全会)?[、和及]?){{2,}}全会")
 # Words before 博会/洽会 that make an ordinary noun, not a fair (商会 is an organisation).
@@ -51,7 +52,7 @@ def event_suffixes() -> tuple[dict[str, int], re.Pattern]:
 
 
 def event_name(surface: str) -> str:
-    """The edition-free name: 2024年第十九届中国国际山地户外运动公开赛 -> 中国国际山地户外运动公开赛."""
+    """The edition-free name: 2025年第十五届全国运动会 -> 全国运动会."""
     name = re.sub(r"[“”]", "", surface)  # quote marks are not part of the name
     m = EDITION.match(name)
     rest = name[m.end():] if m else name
@@ -106,7 +107,7 @@ def _other_events(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         out.append((m.start(), m.end(), "event.party_congress"))
     for m in QUOTE.finditer(text, lo, hi):
         inner = m.group(1)
-        numbered = re.match(rf"^[{NUMERAL}]+[节赛][{NUMERAL}]+[节赛会]$", inner)  # “五节三赛”
+        numbered = re.match(rf"^[{NUMERAL}]+[节赛][{NUMERAL}]+[节赛会]$", inner)  # “N节M赛”
         if inner.endswith(QUOTED_ENDINGS) or numbered:
             out.append((m.start(), m.end(), "event.quoted"))
     return out

@@ -189,7 +189,7 @@ def _post_comparator(text: str, pos: int) -> tuple[Comparator | None, int]:
 
 
 def _inside_short_quote(text: str, pos: int) -> bool:
-    """Inside “...” of a slogan or name (“10项重点工程”, “6+4”), not a measured amount."""
+    """Inside “...” of a slogan or name (“7个专项行动”, “1+4”), not a measured amount."""
     left = text.rfind("“", max(0, pos - 15), pos)
     if left < 0 or "”" in text[left:pos]:
         return False
@@ -198,7 +198,7 @@ def _inside_short_quote(text: str, pos: int) -> bool:
 
 
 def _is_code_context(text: str, start: int, end: int) -> bool:
-    """Part of an identifier: PM2.5, 5G, G65, 4A, 181+36, 1/3 written with a slash."""
+    """Part of an identifier: PM2.5, 5G, G65, 4A, 1+4, 1/3 written with a slash."""
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     if before and (before.isascii() and before.isalpha() or before in "+·.×*/#"):

@@ -35,7 +35,7 @@ JOINED_NAME_SUFFIXES = ("委员会", "局", "委", "厅", "部", "办公室")
 VAGUE_WORDS = ("一些", "一部分", "部分", "国内", "国外", "外国", "各地", "有关", "这些", "其他", "所有",
                "多家", "一批", "大型", "中小", "小型", "该", "本")
 ADMIN_PREFIX = re.compile(r"^(?:国家|中国|中央|省|市|区|县|州|自治区|[\u4e00-\u9fff]{1,6}(?:省|市|区|县|州))")
-# Words a company's short name ends with (穗通新能源汽车, 博献实业, 隆烨建材 ...).
+# Words a company's short name ends with (X新能源汽车, X实业, X建材 ...).
 TRADE_WORDS = ("实业", "科技", "机械", "机械制造", "食品", "电力", "能源", "新能源", "建材", "制造",
                "智能", "物流", "文化", "传媒", "药业", "医药", "电子", "汽车", "动力", "商贸", "置业",
                "地产", "风电", "股份", "粮油", "矿业", "化工", "钢铁", "纺织", "服饰", "酒业", "茶业",
@@ -112,7 +112,7 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     out = []
     for m in pattern.finditer(text, lo, hi):
         suffix = m.group()
-        # an organisation often heads a longer name (区人民医院内科综合大楼), so only words
+        # an organisation often heads a longer name (宁夏妇女儿童医院综合楼), so only words
         # that extend the suffix itself (集团化, 银行业) rule it out
         if m.end() < hi and text[m.end()] in "化业制式界":
             continue
@@ -130,7 +130,7 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         known = known_organizations().match(text, start, m.start())
         if (known and m.start() - known.end() >= table[suffix]
                 and not text.startswith(("直属", "所属", "下属", "主管", "部属"), known.end())):
-            start = known.end()  # 商务部国际商报: the ministry's newspaper, two names
+            start = known.end()  # 商务部X报: the ministry's newspaper, two names
         body = text[start:m.start()]
         if not body or any(w in body for w in VAGUE_WORDS) or is_description(body):
             continue
@@ -142,7 +142,7 @@ def _suffix_orgs(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
             continue
         if suffix == "局" and (body.startswith("老") or "老" in body[-4:]
                               or re.match(r"(?:等)?片区|旧址|地块", text[m.end():m.end() + 3])):
-            continue  # 老公路局等片区: the site of a former office
+            continue  # 老X局等片区: the site of a former office
         if (len(body) < table[suffix] or body in GENERIC_BODIES or body in governing_words() or not HAN.search(body + suffix)
                 or body[0].isdigit()):
             continue
@@ -246,7 +246,7 @@ def _item_end(text: str, start: int, end: int) -> int | None:
 
 
 def _partners(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """Both sides of A与B合作 when one of them ends in a trade word (鼎悦科技与通耀智能深度合作)."""
+    """Both sides of A与B合作 when one of them ends in a trade word (A科技与B智能深度合作)."""
     out = []
     for m in PARTNERS.finditer(text, lo, hi):
         a_start = strip_left(text, m.start(1), m.end(1), keep=2)

@@ -500,7 +500,7 @@ def _split_subject(left: str) -> tuple[str, list[str]]:
     if period:  # 提出了“十一五”期间单位GDP能耗 -> 单位GDP能耗
         s = s[period[-1].end():]
     closers = list(ENUM_CLOSER_RE.finditer(s))
-    if closers:  # 引进瑞幸咖啡、尊宝比萨等品牌首店 -> 引进品牌首店
+    if closers:  # 引进A、B等品牌首店 -> 引进品牌首店
         s = _change_verb(s) + s[closers[-1].end():]
     return _strip_head(s), verbs
 
@@ -696,7 +696,7 @@ def _governing_verb_is_ongoing(clause: str) -> bool:
 
 
 def _is_title(text: str, p: NumberPhrase) -> bool:
-    """'10项重点工程' on a line of its own: the title of a list, not a figure."""
+    """'10项X工程' on a line of its own: the title of a list, not a figure."""
     rest = text[p.end:].strip()
     return bool(rest) and len(rest) <= 12 and not re.search(r"[，。；、,;]", rest) \
         and not any(w.flag.startswith("v") and w.flag != "vn" for w in _posseg().lcut(rest))

@@ -58,7 +58,7 @@ def extract_article_text(markup: str) -> str:
 
 def _opens_with_title(text: str) -> bool:
     """Whether the article's first line is already the report's title (in bold, say):
-    then the page's <title> ("江北区政府工作报告_…") must not be put before it."""
+    then the page's <title> ("海淀区政府工作报告_…") must not be put before it."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return len(first) <= 80 and first.endswith(TITLE_ENDINGS)
 
