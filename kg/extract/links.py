@@ -7,10 +7,10 @@ mentions (a 专栏 row label naming a programme is the strategies component's st
 
 implements, when
 - (column) the project is in a 专栏 row whose label, or whose column's title, names a strategy
-  (a label that repeats a strategy named elsewhere in the report counts: 10项重点工程; so does a
-  label counting a numbered strategy's parts: 深耕“6”大产业链 -> “6+4”产业链); a row whose label is
+  (a label that repeats a strategy named elsewhere in the report counts: 十项重大工程; so does a
+  label counting a numbered strategy's parts: 深耕“N”大产业链 -> “N+M”产业链); a row whose label is
   an item of another row's list also takes that row's programme; a strategy nested in a longer
-  one (城乡融合发展 in 市级城乡融合发展先行示范区) yields to it;
+  one (城乡融合发展 in 城乡融合发展试验区) yields to it;
 - (heading) a heading above the project names a strategy (the section is about it); of an
   outer heading that lists several strategies, only the one an inner heading picks holds, and
   when the sub-headings share them out (一是A… 二是B…), a sub-heading naming none takes none;
@@ -20,7 +20,7 @@ implements, when
   实施“X”行动，开工建设A、B…);
 - (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
 - (means) the project is the means and the strategy the goal of one sentence (以P为主体，…打造“S”);
-- (name) the strategy lies inside the project's name (乡村振兴以工代赈示范工程 -> 以工代赈).
+- (name) the strategy lies inside the project's name (X以工代赈示范工程 -> 以工代赈).
 locatedIn, when
 - (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
@@ -35,7 +35,7 @@ import re
 from kg.extract.projects import VERB_WORDS
 from kg.model import Document, EntityKind, Mention, Relation
 
-# Verbs that put a strategy as the object the project serves (围绕“三次创业”, 融入…建设).
+# Verbs that put a strategy as the object the project serves (围绕“四新”, 融入…建设).
 LINKING_VERBS = ("围绕", "融入", "落实", "服务", "依托", "助力", "推动", "纳入", "支撑", "聚焦", "对接", "以")
 # the verb stands at most 4 characters before the strategy (围绕构建贵州“大水网”, 深度融入)
 LINKING = re.compile("(?:" + "|".join(LINKING_VERBS) + ")[^，,。；;：:、和及与]{0,4}$")
@@ -52,7 +52,7 @@ LOCATING_BEFORE = ("在", "位于", "落户", "落地", "于")
 LOCAL_UNITS = {"town", "township", "subdistrict", "village", "community"}
 # ... and the verbs by which that clause says so (重点解决A村…问题, 整合利用B村资源, 覆盖C镇).
 SERVING = re.compile(r"解决|惠及|覆盖|利用|辐射|涉及|受益|服务|保障")
-# The rest of a list of places that ends "等N个小区的" before the project (完成A、B、C等5个小区的居民供电设施改造).
+# The rest of a list of places that ends "等N个小区的" before the project (完成A、B、C等5个小区的X改造).
 PLACES_OF = re.compile(r"^(?:[、和及与][^，,。；;、的]{1,12})*等[\d一二三四五六七八九十两]+[个处座家所][^，,。；;、的]{0,4}的$")
 # A part of the whole report (一、2023年…执行情况), as opposed to a section about a subject.
 REPORT_PART = re.compile(r"^[一二三四五六七八九十]+、")
@@ -70,11 +70,11 @@ TOPIC_PREDICATE = re.compile(r"^[^，,。；;：:\d“”\"]{0,10}$")
 # ... which says how it is going (不断完善, 迈出实质性步伐, 成效明显), not more of a noun (创新自主权)
 PROGRESS = re.compile(r"推进|推动|完善|实施|优化|突破|进展|成效|步伐|落地|提升|加快|深化|见效|启动|开工|建设|"
                       r"发展|加强|明显|显著|良好|有力|扎实|走深|走实|成熟|壮大|增强|铺开|展开|提速|落实")
-# the strategy's parts listed before it (研学、运动、艺术、康养、婚恋、服务六大产业链)
+# the strategy's parts listed before it (A、B、C、D、E、F六大产业链)
 PART_LIST = re.compile(r"^(?:[^，,。；;、]{1,4}、)+[^，,。；;、]{1,4}$")
 NAME_COVER = 0.8  # strategies covering this share of a project's name make it a list of programmes
 QUOTES = re.compile(r"[“”\"‘’《》「」\s]")
-# a 专栏 row label counting a strategy's parts: (verb) + number + 大 + head noun (深耕“6”大产业链)
+# a 专栏 row label counting a strategy's parts: (verb) + number + 大 + head noun (深耕“N”大产业链)
 COUNTED_LABEL = re.compile(r"(\d+|[一二三四五六七八九十]+)大?([\u4e00-\u9fff]{2,4})$")
 
 
@@ -133,7 +133,7 @@ def _label_span(doc: Document, sentence: int) -> tuple[int, int] | None:
 
 def _outermost(found: list[tuple[int, Mention]]) -> list[tuple[int, Mention]]:
     """Strategies not nested in a longer one found with them: 城乡融合发展 inside
-    市级城乡融合发展先行示范区 is part of that name, not a second programme."""
+    城乡融合发展试验区 is part of that name, not a second programme."""
     return [(i, m) for i, m in found
             if not any(o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
                        for _, o in found)]
@@ -158,8 +158,8 @@ def _column_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Me
 
 
 def _parent_rows(doc: Document, col, row, strategies: list[tuple[int, Mention]]) -> list[int]:
-    """A row whose label is an item of another row's list (区级重点民生实事: 乡镇（街道）竞争性民生项目、
-    农网巩固提升工程… / 乡镇（街道）竞争性民生项目: A、B…) is a part of that row's programme."""
+    """A row whose label is an item of another row's list (X民生实事: Y、
+    Z… / Y: A、B…) is a part of that row's programme."""
     key = _key(row.label)
     if len(key) < 4:
         return []
@@ -177,7 +177,7 @@ def _parent_rows(doc: Document, col, row, strategies: list[tuple[int, Mention]])
 
 def _counted_in_label(doc: Document, col, label: str, strategies: list[tuple[int, Mention]]) -> list[int]:
     """A row label that counts the parts of a numbered strategy of the column's section:
-    深耕“6”大产业链 for “6+4”产业链, 建好“3”大平台 for “3+N”平台体系 — the label's number opens the
+    深耕“N”大产业链 for “N+M”产业链, 建好“3”大平台 for “3+N”平台体系 — the label's number opens the
     strategy's number formula and both end on the same head noun."""
     m = COUNTED_LABEL.search(_key(label))
     if not m or col.section is None:
@@ -292,7 +292,7 @@ def _is_topic(doc: Document, m: Mention) -> bool:
 
 def _topic_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
     """The sentence opens with a clause about a strategy and goes on with projects
-    (“公铁水空”立体开放通道体系不断完善，A、B加快推进); a run of such clauses is a summary
+    (“X”Y体系不断完善，A、B加快推进); a run of such clauses is a summary
     of many fields, not a heading, and ties nothing."""
     sent = doc.sentences[p.sentence]
     firsts = [(i, m) for i, m in strategies if m.sentence == p.sentence
@@ -315,7 +315,7 @@ def _projects_in(doc: Document, sentence: int) -> list[Mention]:
 
 
 def _sentence_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
-    """The strategy is the object of a linking verb in its own clause (围绕“三次创业”, 融入…建设)
+    """The strategy is the object of a linking verb in its own clause (围绕“四新”, 融入…建设)
     and that clause ties it to the project: the project stands before the verb in the same
     clause (推动P纳入S); or the verb frames what follows (围绕S…，建设P); or the clause is
     nothing but the verb and the strategy, right before the project's clause (持续贯彻落实S，
@@ -354,7 +354,7 @@ def _means_strategies(doc: Document, p: Mention, strategies: list[tuple[int, Men
 
 
 def _name_strategies(p: Mention, strategies: list[tuple[int, Mention]]) -> list[int]:
-    """A strategy inside the project's name (乡村振兴以工代赈示范工程 -> 乡村振兴, 以工代赈); a "project"
+    """A strategy inside the project's name (乡村振兴X以工代赈工程 -> 乡村振兴, 以工代赈); a "project"
     that is mostly strategy names (“贵州技工”“黔菜师傅”…) is a list of programmes, not a named work."""
     inside = [(i, m) for i, m in strategies if p.start <= m.start and m.end <= p.end]
     covered = len({k for _, m in inside for k in range(m.start, m.end)})

@@ -3,7 +3,7 @@
 Four rule families, each a function over one sentence, all feeding `extract_strategies`:
 - national: a maintained list of general national strategies (data/national_strategies.tsv);
 - quoted: a quoted programme name, with the kind word that follows it (“放管服”改革,
-  “2332”现代化制造业体系) or standing alone after a governing verb (落实“十件大事”);
+  “1650”产业体系建设) or standing alone after a governing verb (落实“四下基层”);
 - suffix: a fixed phrase ending in a strategy word (…战略, …行动, …改革, …机制, …试点);
 - plan: the report's own plans (2024年国民经济和社会发展计划, 《…规划纲要》).
 Each mention gets attrs level (national | provincial | municipal | district | unknown) and
@@ -41,7 +41,7 @@ QUOTED_KIND_WORDS = {
 # A quote followed by these names a project, an event or a place, not a strategy.
 QUOTED_NOT_STRATEGY = ("项目", "平台", "景区", "基地", "公司", "企业家", "单位", "问题", "目标",
                        "要求", "精神", "讲话", "指示", "理念", "号", "站", "馆", "中心")
-# A quote governed by these words is something to avoid (杜绝“半拉子工程”).
+# A quote governed by these words is something to avoid (杜绝“形象工程”).
 NEGATIVE_GOVERNORS = ("杜绝", "防范", "防止", "遏制", "反对", "克服", "破除", "摒弃", "避免",
                       "不搞", "搞", "严禁", "禁止", "纠治", "力戒", "警惕", "坚决遏制", "坚决杜绝")
 # 工程 names a policy programme only after these heads; otherwise it is a construction project.
@@ -53,9 +53,9 @@ EVENT_ENDINGS = ("节", "赛", "周", "日", "会", "展", "季", "周年")
 # ...but these words end in an event character without naming an event (绿色发展, 全社会).
 NOT_EVENT_ENDINGS = ("发展", "进展", "开展", "拓展", "扩展", "社会", "机会", "体会", "都会", "工作日")
 # A bare quoted count of concrete things is a slogan of a tool, not a programme (“一张图”,
-# “六大系统”, “四大板块”, “一个专班”); 大事/工程/行动 after a count still name one (“十件大事”).
+# “六大系统”, “四大板块”, “一个专班”); 大事/工程/行动 after a count still name one (“十项重大工程”).
 COUNTED_THINGS = ("系统", "板块", "张图", "张网", "图", "专班", "人马", "件事", "个平台", "屏")
-# Bare short quotes ending in these are service brands (“放心游”, “安心游”, “一码”…).
+# Bare short quotes ending in these are service brands (“X游”, “X购”, “一码”…).
 BRAND_ENDINGS = ("游", "购", "码", "宝")
 # A 十X五 period in quotes is a period, not a plan (国家“十六五”), unless 规划 follows.
 PERIOD = re.compile(r"^十[一二三四五六七八九]?五$")
@@ -87,7 +87,7 @@ class Candidate:
 @lru_cache(maxsize=None)
 def national_aliases() -> tuple[dict[str, tuple[str, str, bool]], re.Pattern]:
     """form (quote-free) -> (canonical name, kind, whether the form is a mere synonym), and
-    one pattern matching any form. A synonym (=成渝双圈) takes the canonical name; a related
+    one pattern matching any form. A synonym (=京津冀一体化) takes the canonical name; a related
     form (乡村全面振兴) keeps its own name and records the canonical one."""
     table: dict[str, tuple[str, str, bool]] = {}
     for row in load_table("national_strategies.tsv"):
@@ -189,7 +189,7 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if any(head.startswith(w) for w in QUOTED_NOT_STRATEGY) or (m.start(), m.end()) in apps:
             continue
         if re.match(r"(?:特色)?应用(?!试点|示范)", text[m.end():m.end() + 6]) and not CODED.search(core):
-            continue  # “X”应用 is an app (a project); “7+3”应用 a programme of apps
+            continue  # “X”应用 is an app (a project); “1+4”算力平台 a programme of platforms
         if negative or _in_event_list(text, m.start(), m.end(), lo, hi):
             continue
         end, kind = _kind_tail(text, m.end(), hi, suffixes)
@@ -208,8 +208,8 @@ def quoted_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             if not (kind or governed or _looks_like_programme(core)):
                 continue
             kind = kind or _kind_of_bare(core)
-        # a short topic written before the quote belongs to the name (旅游“三次创业”)
-        # (乡村人才振兴“五万计划”: a quote that ends in its own kind word takes a topic too)
+        # a short topic written before the quote belongs to the name (高质量发展“十项行动”)
+        # (高等教育“百亿工程”: a quote that ends in its own kind word takes a topic too)
         limit = 12 if end > m.end() else 8 if kind and core.endswith(tuple(suffixes)) else 6
         start = anchored_left(text, m.start(), limit, lo, stop_chars="和与及的、等")
         start = strip_left(text, start, end, keep=end - m.start())
@@ -262,8 +262,8 @@ EVENT_RUN_CLOSE = re.compile(r"等(?:[\d一二三四五六七八九十]+[项个�
 
 
 def _in_event_list(text: str, start: int, end: int, lo: int, hi: int) -> bool:
-    """Whether a quote is in a run closed by 等活动 that holds an event (“科技活动周”,
-    “全国科普日”): the run lists events then; a run of campaigns alone stays."""
+    """Whether a quote is in a run closed by 等活动 that holds an event (“人才福建周”,
+    “中国航天日”): the run lists events then; a run of campaigns alone stays."""
     a = start
     while a > lo and text[a - 1] == "”":
         a = text.rfind("“", lo, a - 1)
@@ -286,7 +286,7 @@ def _run_end(text: str, pos: int, hi: int) -> int:
     return pos
 
 
-# Verbs that take a programme as object: a quote right after them names one (落实“十件大事”).
+# Verbs that take a programme as object: a quote right after them names one (落实“四下基层”).
 PROGRAMME_VERBS = ("落实", "实施", "推进", "推动", "开展", "深化", "坚持", "严守", "用好", "聚焦",
                    "紧盯", "按照", "抓好", "做好", "做实", "创建", "争创", "构建", "践行",
                    "贯彻", "结合", "完善", "建立", "健全", "迭代升级", "落细落实", "打表推进")
@@ -300,7 +300,7 @@ def _governed(text: str, pos: int, lo: int) -> bool:
 
 
 def _looks_like_programme(core: str) -> bool:
-    """Numbered (“十件大事”, “2332”, “一户一策”) or a short formula (“月调度、季评比”)."""
+    """Numbered (“十项行动”, “3815”, “一企一策”) or a short formula (“月调度、季评比”)."""
     parts = re.split(r"[、，,+＋·]", core)
     if len(parts) > 1 and max(len(p) for p in parts) <= 5 and all(parts):
         return True
@@ -328,7 +328,7 @@ def _kind_tail(text: str, pos: int, hi: int, suffixes: dict[str, str]) -> tuple[
     run_end = scan_right(text, pos, 12, hi, stop_chars="等和与及的")
     run = text[pos:run_end]
     if re.match(r"[\d一二三四五六七八九十]+[大个项家条类]", run):
-        return pos, None  # “A”“B”五大专项行动: the count closes a list, it is not A's kind
+        return pos, None  # “A”“B”…N大专项行动: the count closes a list, it is not A's kind
     words, by_length = _kind_words(suffixes)
     best: tuple[int, str] | None = None
     for i in range(1, len(run) + 1):
@@ -384,13 +384,13 @@ def suffix_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             continue
         suffix = m.group()
         if QUOTE_LIST_COUNT.match(body):
-            continue  # “A”“B”五大专项行动: the count sums up a list of named campaigns
+            continue  # “A”“B”…N大专项行动: the count sums up a list of named campaigns
         if suffix == "计划" and (len(plain(body)) < 4 or body.startswith("国民经济")
                                 or body.endswith(PLAN_NOT_NAMES)):
             continue  # the yearly plan in general, or a schedule (建设年度计划, 投资计划)
         name = text[start:end]
         if suffix in ("攻坚战", "攻坚行动") and body.endswith(tuple(suffixes)):
-            name = body  # 国企改革攻坚战 is the campaign to carry out 国企改革
+            name = body  # 污染防治攻坚战 is the campaign to carry out 污染防治
         if suffix == "工程" and not ("”" in body or body.endswith(PROGRAMME_WORKS)
                                     or re.search(r"[\d一二三四五六七八九十]+[大项个]", body)):
             continue
@@ -438,7 +438,7 @@ def plan_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     return out
 
 
-# -- titles a place works for (创建国家卫生城市, 争创全国县域商业“领跑县”) ----------------------
+# -- titles a place works for (创建国家物流枢纽承载城市, 争创全国县域商业“领跑县”) ----------------------
 # A title is named by who awards it and what kind of place earns it; the verbs say it is
 # being pursued or kept. Only these heads: 城市 alone is too common.
 TITLE_HEADS = ("示范城市", "标杆城市", "卫生城市", "文明城市", "园林城市", "森林城市", "中心城市",
@@ -480,12 +480,12 @@ def title_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
                 or len(name) > MAX_NAME + 2:
             continue
         if text.startswith(("培育建设", "建设"), end):
-            end += 4 if text.startswith("培育建设", end) else 2  # 国际消费中心城市培育建设
+            end += 4 if text.startswith("培育建设", end) else 2  # X中心城市培育建设
         out.append(Candidate(start, end, text[start:end], "programme", "strategy.title"))
     return out
 
 
-# -- numbered systems written without quotes (六大产业链, 1+5+N电商体系, 一园五区多点物流体系) --
+# -- numbered systems written without quotes (N大产业链, 1+N+X体系, 一园N区多点体系) -----------
 NUMBERED_SYSTEM = re.compile(
     r"(?:[一二三四五六七八九十两\d]+大|\d+(?:[+＋]\d+)*[+＋][\dN]+|一[\u4e00-\u9fff]{1,2}[两二三四五六七八九十][\u4e00-\u9fff]{1,2}(?:多[\u4e00-\u9fff]{1,2})?)"
     r"(?:[\u4e00-\u9fff]{0,6}?(?:产业链|产业集群)|[\u4e00-\u9fff]{1,6}?(?:体系|集群|格局|攻坚战|行动|工程))")
@@ -498,13 +498,13 @@ def numbered_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
         if m.start() > lo and text[m.start() - 1] in "“”‘’0123456789+＋":
             continue  # part of a quoted or longer formula: the quoted rule owns it
         if not (right_boundary_ok(text, m.end()) or text.startswith(("建设", "项目"), m.end())):
-            continue  # 六大产业链条: the name goes on
+            continue  # N大产业链条: the name goes on
         kind = next((k for w, k in kinds.items() if m.group().endswith(w)), "strategy")
         out.append(Candidate(m.start(), m.end(), m.group(), kind, "strategy.numbered"))
     return out
 
 
-# -- a place's own branded programme (数字重庆建设, 平安中国, 信用浙江, 健康湖北) --------------
+# -- a place's own branded programme (数字青海建设, 平安中国, 信用浙江, 健康湖北) --------------
 BRAND_PREFIXES = ("数字", "平安", "法治", "健康", "美丽", "信用", "智慧")
 
 
@@ -515,7 +515,7 @@ def place_brand_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
     for m in re.finditer("(" + "|".join(BRAND_PREFIXES) + r")([\u4e00-\u9fff]{2,3})", text[lo:hi]):
         start = lo + m.start()
         place = m.group(2)
-        # the longest place short name after the prefix (数字重庆, 平安黑龙江)
+        # the longest place short name after the prefix (数字青海, 平安黑龙江)
         for n in range(len(place), 1, -1):
             found = [d for d in gazetteer.lookup(place[:n]) if d.level in ("province", "city", "district")]
             if found:
@@ -528,7 +528,7 @@ def place_brand_candidates(text: str, lo: int, hi: int) -> list[Candidate]:
             continue  # 健康江苏 may head a longer word; only a name boundary counts
         if text.startswith("建设", end):
             end += 2
-        # a municipality directly under the centre (重庆市) is a province-level 市: municipal
+        # a municipality directly under the centre (天津市) is a province-level 市: municipal
         level = ("municipal" if found[0].name.endswith("市") else
                  {"province": "provincial", "city": "municipal", "district": "district"}[found[0].level])
         out.append(Candidate(start, end, text[start:end], "strategy", "strategy.brand", level))
@@ -581,7 +581,7 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
     """One mention per name span. Listed and plan names win over the generic rules; a generic
     span inside a longer kept one is the same name re-found; one that ends where a listed
     name ends, or crosses it, has a wrong left edge. A listed name inside a longer
-    programme stays: both are named (乡村振兴 in 乡村振兴以工代赈综合示范工程)."""
+    programme stays: both are named (乡村振兴 in 乡村振兴X示范工程)."""
     cands.sort(key=lambda c: (PRIORITY[c.rule], -(c.end - c.start), c.start))
     kept: list[Candidate] = []
     for c in cands:
@@ -597,7 +597,7 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
             elif inside and (c.rule != "strategy.national" or (k.start, k.end) == (c.start, c.end)):
                 drop = True
             elif contains and k.rule == "strategy.title":
-                drop = True  # 国家卫生城市创建: the title is the name, 创建 the act
+                drop = True  # 全国文明城市创建: the title is the name, 创建 the act
             elif contains and k.rule in ("strategy.national", "strategy.plan") and k.end == c.end:
                 drop = True
             elif not inside and not contains:
@@ -611,7 +611,7 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
 
 # Overlap with kg/extract/projects.py: both may claim a name ending in 工程/项目/建设. Policy:
 # a programme named by what it does, anywhere, is a strategy (文化惠民工程, “三北”工程,
-# 生态环境污染治理“4+1”工程, “四治融合”乡村治理工程); one tied to a site is a construction
+# 学习运用“千万工程”, 文明建设“五个一工程”); one tied to a site is a construction
 # project and is left to the projects extractor: it starts with a local place (town, village,
 # subdistrict, scenic area, mountain ...), holds a road number (G353) or a phase (二期), or
 # its head is a building act (修复养护工程, 改造工程). A campaign (…行动) is always a strategy.
@@ -664,7 +664,7 @@ def _canonicalise(c: Candidate) -> None:
             c.name = entry[0]
 
 
-# -- 专栏 row labels (城市门户更新, 清洁能源开发利用 …) ------------------------------------
+# -- 专栏 row labels (X更新, 清洁能源开发利用 …) ------------------------------------
 # A boxed column of tasks, mechanisms or measures lists its programmes as row labels, the
 # projects of each in the row. Columns of platforms or projects list things, not programmes.
 ROW_COLUMNS = re.compile(r"任务|机制|举措|工作")
