@@ -283,7 +283,7 @@ def targets(store: Store, year: int | None = None, indicator: str | None = None,
 
 
 def resolve_ref(value: str, name: str = "entity") -> str:
-    """The IRI of an entity reference: `type/key` (place/500156, project/车盘水库) or an
+    """The IRI of an entity reference: `type/key` (place/330106, project/港珠澳大桥) or an
     entity IRI. BadRequest when it is neither (the entity need not exist)."""
     value = value.strip()
     if value.startswith(("http://", "https://")):
