@@ -12,8 +12,8 @@ On first use its CSV files are compiled into a compact SQLite cache
 (~45k rows) into memory from it in well under a second, and villages (~620k) are
 queried from the cache only for the districts a caller asks about.
 
-Codes are the standard padded forms: province 500000, city 500100, district 500156,
-town 500156101 (9 digits), village 500156101200 (12 digits). The pseudo-cities of the
+Codes are the standard padded forms: province 330000, city 330100, district 330106,
+town 330106002 (9 digits), village 330106002051 (12 digits). The pseudo-cities of the
 dataset (市辖区, 县, 省直辖县级行政区划) are dropped: their districts hang off the province.
 """
 from __future__ import annotations

@@ -155,7 +155,7 @@ def _warm(lk: Lookups, info) -> None:
 
 
 def path_key(key: str) -> str:
-    """The IRI key of a key taken from a URL path or parameter, written as a name (车盘水库)
+    """The IRI key of a key taken from a URL path or parameter, written as a name (港珠澳大桥)
     or as in an IRI (%-escapes of unsafe characters, or a fully %-encoded form)."""
     return iri_key(unquote(key.strip()))
 
