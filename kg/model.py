@@ -184,7 +184,7 @@ class Document:
     title: str = ""
     issuer: str = ""
     date: str | None = None  # ISO date (YYYY-MM-DD) when the report states one
-    place_name: str = ""  # the place the report is about, as written (重庆市XX区)
+    place_name: str = ""  # the place the report is about, as written (北京市XX区)
     review_years: list[int] = field(default_factory=list)
     plan_years: list[int] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
