@@ -20,7 +20,7 @@ implements, when
   实施“X”行动，开工建设A、B…);
 - (sentence) one sentence names both and a linking verb (围绕, 融入, 落实 ...) ties them;
 - (means) the project is the means and the strategy the goal of one sentence (以P为主体，…打造“S”);
-- (name) the strategy lies inside the project's name (X以工代赈示范工程 -> 以工代赈).
+- (name) the strategy lies inside the project's name (X县以工代赈项目 -> 以工代赈).
 locatedIn, when
 - (name) a place lies inside the project's name (黄山天文馆 -> 黄山);
 - (clause) a place in the same clause is introduced as its location (在XX, 位于XX, XX镇的…);
@@ -70,7 +70,7 @@ TOPIC_PREDICATE = re.compile(r"^[^，,。；;：:\d“”\"]{0,10}$")
 # ... which says how it is going (不断完善, 迈出实质性步伐, 成效明显), not more of a noun (创新自主权)
 PROGRESS = re.compile(r"推进|推动|完善|实施|优化|突破|进展|成效|步伐|落地|提升|加快|深化|见效|启动|开工|建设|"
                       r"发展|加强|明显|显著|良好|有力|扎实|走深|走实|成熟|壮大|增强|铺开|展开|提速|落实")
-# the strategy's parts listed before it (A、B、C、D、E、F六大产业链)
+# the strategy's parts listed before it (A、B、C、D、E、F N大产业链)
 PART_LIST = re.compile(r"^(?:[^，,。；;、]{1,4}、)+[^，,。；;、]{1,4}$")
 NAME_COVER = 0.8  # strategies covering this share of a project's name make it a list of programmes
 QUOTES = re.compile(r"[“”\"‘’《》「」\s]")

@@ -99,7 +99,7 @@ LOCATIVE_BEFORE = set("在于至到从")
 FACILITY_AFTER = re.compile(r"(?:[一二三四五六七八九十\d]+期)?(?:水库|风电场?|抽水蓄能|水电站|电站|码头|光伏电站|光伏发电)")
 # Items of "A、B等N个小区" and "X等片区" are neighbourhoods, estates or landmarks.
 ESTATE_LIST_END = re.compile(r"等(?:[\d一二三四五六七八九十两]+个)?(?:小区|片区|安置区|居民区|院落|社区)")
-# Institutions and works are not estates even in an estate list (实验中学, 华西医院).
+# Institutions and works are not estates even in an estate list (X中学, 华西医院).
 INSTITUTION_SUFFIX = re.compile(r"(?:中学|小学|学校|学院|大学|幼儿园|医院|公司|集团|银行|工程|项目)$")
 # jieba tags that end a name when walking back from a suffix: verbs, adverbs, function words.
 STOP_TAGS = ("v", "vn", "vd", "d", "p", "c", "u", "uj", "r", "q", "f")
