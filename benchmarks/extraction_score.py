@@ -61,7 +61,7 @@ def main() -> int:
             cmd = [bin_ / "kg", "serve", "--store", str(store), "--port", str(port)]
         else:
             cmd = [bin_ / "oxigraph", "serve-read-only", "--location", str(store / "current"),
-                   "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+                   "--bind", f"127.0.0.1:{port}"]  # its default graph: the merge of all
         server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}/sparql" if args.server == "kg" else f"http://127.0.0.1:{port}/query"

@@ -30,7 +30,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_scale import _rss_and_cpu, _tree  # noqa: E402  (the process-tree sampler)
-from query_bench import ENTITY_QUERY, LOOKUP, RESULTS, ROOT, VENV_BIN, free_port, named_queries  # noqa: E402
+from query_bench import (ENTITY_QUERY, LOOKUP, RESULTS, ROOT, VENV_BIN, free_port,  # noqa: E402
+                         named_queries, oxigraph_default_graph)
 
 JSON = {"Accept": "application/sparql-results+json"}
 MIB = 2 ** 20
@@ -71,11 +72,19 @@ def sparql_phase(endpoint: str, lookups: int, timeout: float) -> dict:
                                        timeout=timeout).status_code
         except httpx.TimeoutException:
             statuses[name] = 0  # no answer within the client's patience
-    entities = httpx.get(endpoint, params={"query": ENTITY_QUERY + f" LIMIT {lookups}"},
-                         headers=JSON, timeout=timeout).json()["results"]["bindings"]
-    for b in entities:
-        httpx.get(endpoint, params={"query": LOOKUP.format(iri=b["e"]["value"])}, headers=JSON,
-                  timeout=timeout)
+        except httpx.TransportError as e:  # the server dropped the connection (or died)
+            statuses[name] = f"{type(e).__name__}"
+    # Entities of every kind, without ORDER BY: sorting millions of them is not the point here.
+    try:
+        r = httpx.get(endpoint, params={"query": ENTITY_QUERY.split(" ORDER BY")[0]
+                                        + f" LIMIT {lookups}"}, headers=JSON, timeout=timeout)
+        statuses["entity list"] = r.status_code
+        entities = r.json()["results"]["bindings"] if r.status_code == 200 else []
+        for b in entities:
+            httpx.get(endpoint, params={"query": LOOKUP.format(iri=b["e"]["value"])},
+                      headers=JSON, timeout=timeout)
+    except httpx.TransportError as e:
+        statuses["entity list"], entities = type(e).__name__, []
     return {"named": statuses, "lookups": len(entities)}
 
 
@@ -100,16 +109,17 @@ def api_phase(base: str, timeout: float) -> dict[str, int]:
     return statuses
 
 
-def measure(store: Path, lookups: int, timeout: float, workdir: Path) -> dict:
+def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path) -> dict:
     from kg.store import store_info
     copy = workdir / "oxigraph-copy"
     shutil.copytree(store_info(store).version_path, copy)
     ours_port, ox_port = free_port(), free_port()
     ours = subprocess.Popen([str(VENV_BIN / "kg"), "serve", "--store", str(store), "--port",
                              str(ours_port), "--reload-interval", "0"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=open(workdir / "serve.log", "wb"))
+                            stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
     ox = subprocess.Popen([str(VENV_BIN / "oxigraph"), "serve-read-only", "--location",
-                           str(copy), "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
+                           str(copy), "--bind", f"127.0.0.1:{ox_port}",
+                           *oxigraph_default_graph(copy)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samplers = {"ours": Sampler(ours.pid), "oxigraph": Sampler(ox.pid)}
     for s in samplers.values():
@@ -127,6 +137,7 @@ def measure(store: Path, lookups: int, timeout: float, workdir: Path) -> dict:
         samplers["ours"].phase = "api"
         report["ours api"] = api_phase(f"http://127.0.0.1:{ours_port}", timeout)
         time.sleep(2)
+        report["alive"] = {"ours": ours.poll() is None, "oxigraph": ox.poll() is None}
     finally:
         for proc in (ours, ox):
             proc.terminate()
@@ -153,7 +164,8 @@ def markdown(store: Path, report: dict) -> str:
     lines += ["", f"Named queries, status per query (ours): {report['ours sparql']['named']}; "
               f"Oxigraph: {report['oxigraph sparql']['named']} (0: no answer within the "
               f"client's timeout). Lookups: {report['ours sparql']['lookups']}. "
-              f"/api statuses: {report['ours api']}.", ""]
+              f"/api statuses: {report['ours api']}. Both servers still running at the end: "
+              f"{report['alive']}.", ""]
     return "\n".join(lines)
 
 
@@ -162,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", type=Path, required=True)
     ap.add_argument("--lookups", type=int, default=300)
     ap.add_argument("--timeout", type=float, default=120.0, help="client timeout per request")
+    ap.add_argument("--log", type=Path, default=Path("serve-memory.log"),
+                    help="where kg serve's log goes (default ./serve-memory.log)")
     ap.add_argument("--append", action="store_true", help="append the table to RESULTS.md")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="kg-serve-memory-") as tmp:
-        report = measure(args.store, args.lookups, args.timeout, Path(tmp))
+        report = measure(args.store, args.lookups, args.timeout, Path(tmp), args.log)
     text = markdown(args.store, report)
     print(text)
     if args.append:

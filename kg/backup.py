@@ -1,7 +1,7 @@
 """`kg backup` / `kg restore`: a store as one portable, verifiable file.
 
-A backup is a gzip'd N-Quads dump preceded by a one-line JSON header (format, quad count,
-store version). Restoring writes a new store version through the same atomic swap as a
+A backup is a gzip'd N-Quads dump of the named graphs (the default graph, their merge, is
+made again on restore) preceded by a one-line JSON header (format, quad count, store version). Restoring writes a new store version through the same atomic swap as a
 build, and only after the quad count has been checked: a truncated or foreign file is
 refused and the store stays as it was.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import Quad, RdfFormat, parse
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, parse, serialize
 
 from kg import store
 
@@ -29,11 +30,13 @@ def backup(store_dir: Path, dest: Path) -> dict:
     info = store.store_info(store_dir)
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".partial")
-    header = {"kind": HEADER_KIND, "format": store.FORMAT_VERSION, "quads": len(st),
-              "version": info.version}
+    header = {"kind": HEADER_KIND, "format": store.FORMAT_VERSION,
+              "quads": store.named_quad_count(st), "version": info.version}
+    named = (q for q in st if q.graph_name != DefaultGraph())
     with gzip.open(tmp, "wb") as f:
         f.write(b"# " + json.dumps(header).encode() + b"\n")  # a comment line to N-Quads
-        st.dump(f, RdfFormat.N_QUADS)
+        while chunk := list(islice(named, 100_000)):
+            f.write(serialize(chunk, format=RdfFormat.N_QUADS))
     tmp.replace(dest)
     return header
 
@@ -66,8 +69,9 @@ def restore(src: Path, store_dir: Path) -> dict:
                 raise BackupError(f"{src}: backup is truncated or damaged ({e})") from e
 
     def verify(new_store) -> None:
-        if len(new_store) != header["quads"]:
-            raise BackupError(f"{src}: backup holds {len(new_store)} quads where its header "
+        held = store.named_quad_count(new_store)
+        if held != header["quads"]:
+            raise BackupError(f"{src}: backup holds {held} quads where its header "
                               f"says {header['quads']}: truncated or altered")
 
     with store.build_lock(store_dir):

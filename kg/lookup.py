@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Store
 
+from kg.store import default_graph_options
 from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri, iri_key
 
 ID_BASE = BASE + "id/"
@@ -26,7 +27,7 @@ class BadRequest(ValueError):
 
 
 def _select(store: Store, query: str, **bindings) -> list[dict]:
-    """Run a SELECT over the union of all graphs, with ?name replaced by the bound terms.
+    """Run a SELECT over the merge of all graphs, with ?name replaced by the bound terms.
 
     Bound terms are written into the pattern (N-Triples syntax is valid SPARQL) rather than
     passed as `substitutions`: oxigraph only substitutes projected variables, and a constant
@@ -35,7 +36,7 @@ def _select(store: Store, query: str, **bindings) -> list[dict]:
     head, sep, body = query.partition("WHERE")
     for name, term in bindings.items():
         body = re.sub(r"\?" + name + r"(?![A-Za-z0-9_])", lambda _m, t=str(term): t, body)
-    rows = store.query(head + sep + body, prefixes=PREFIXES, use_default_graph_as_union=True)
+    rows = store.query(head + sep + body, prefixes=PREFIXES, **default_graph_options(store))
     names = [v.value for v in rows.variables]
     return [{n: row[n] for n in names} for row in rows]
 

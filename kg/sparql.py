@@ -3,8 +3,9 @@
 Owns three things, none of them HTTP:
 - the safety checks: no SERVICE call (federated query, a server-side request forgery vector)
   unless its endpoint is on an allow-list, and no SPARQL Update at the query entry point;
-- the dataset: the default graph is the union of all graphs unless the query (FROM) or the
-  protocol (default-graph-uri / named-graph-uri) names graphs;
+- the dataset: the default graph is the merge of all graphs (kg.store keeps it in every
+  version) unless the query (FROM) or the protocol (default-graph-uri / named-graph-uri) names
+  graphs;
 - the serialization of results in the SPARQL results and RDF formats, bounded in rows and bytes.
 
 `execute(store, job)` runs one query AND serializes it in the calling thread (pyoxigraph result
@@ -23,6 +24,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 import pyoxigraph as ox
+
+from kg.store import default_graph_options
 
 SOLUTIONS = "solutions"  # SELECT and ASK results
 GRAPH = "graph"  # CONSTRUCT and DESCRIBE results
@@ -439,21 +442,22 @@ def _one_line(e: Exception) -> str:
 
 # --- execution -----------------------------------------------------------------------------
 
-def _dataset(job: QueryJob, query_names_dataset: bool) -> dict:
-    """store.query keyword arguments: base IRI and dataset (the union unless one is named)."""
+def _dataset(store, job: QueryJob, query_names_dataset: bool) -> dict:
+    """store.query keyword arguments: base IRI and dataset (the merge of all graphs unless
+    one is named)."""
     kwargs: dict = {"base_iri": job.base_iri} if job.base_iri else {}
     if job.default_graphs or job.named_graphs:  # the protocol's dataset overrides FROM
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif not query_names_dataset:
-        kwargs["use_default_graph_as_union"] = True
+        kwargs.update(default_graph_options(store))
     return kwargs
 
 
 def execute(store: ox.Store, job: QueryJob) -> QueryResult:
     """Check, run and serialize one query on an open store, in this thread."""
     check_services(job.query, job.allowed_services)
-    kwargs = _dataset(job, has_dataset_clause(job.query))
+    kwargs = _dataset(store, job, has_dataset_clause(job.query))
     try:
         results = store.query(job.query, **kwargs)
     except SyntaxError as e:
@@ -503,7 +507,7 @@ def execute_lookup(store: ox.Store, job: QueryJob) -> QueryResult:
     if bound == 0:
         return execute(store, job)
     try:
-        results = store.query(f"{job.query}\nLIMIT {job.max_rows + 1}", **_dataset(job, False))
+        results = store.query(f"{job.query}\nLIMIT {job.max_rows + 1}", **_dataset(store, job, False))
         body = results.serialize(format=_NATIVE_SOLUTIONS[name])
     except (SyntaxError, ValueError, OSError, RuntimeError):
         return execute(store, job)  # the same failure, worded for the user
@@ -561,8 +565,8 @@ def serialize_results(results, job: QueryJob) -> QueryResult:
 
 
 def _distinct(triples: Iterable) -> Iterator:
-    """Each triple once: a graph is a set, and DESCRIBE over the union of the document graphs
-    gives a triple once per graph holding it (an entity's label is in every report naming it)."""
+    """Each triple once: a graph is a set, and DESCRIBE over Oxigraph's union of the document
+    graphs (a remote store, an older version) gives a triple once per graph holding it."""
     seen = set()
     for t in triples:
         if t not in seen:

@@ -13,9 +13,11 @@ new store is complete and verified; a failed or killed build leaves the previous
 untouched and serving. Readers resolve `current` once when they open the store.
 
 Each document's statements live in its own named graph; the default graph of every version
-holds their RDF merge, each triple once (`merge_default_graph`), and is what queries read by
-default (`default_graph_options`). Oxigraph's own union of the named graphs would count a
-triple stated in two reports twice (oxigraph#1919).
+holds their RDF merge, each triple once, and is what queries read by default
+(`default_graph_options`): the loader writes every quad also as a triple of the default graph
+(the same bulk load, so the store's keys make each triple one), and a patch drops the
+triples no named graph holds any more. Oxigraph's own union of the named graphs would count
+a triple stated in two reports twice (oxigraph#1919).
 """
 from __future__ import annotations
 
@@ -145,11 +147,17 @@ def _release_memory() -> None:
         pass  # not glibc
 
 
+# The graph term that ends an N-Quads line of a named graph: without it, the line is a triple
+# of the default graph (files given to write_version hold named-graph quads only).
+_GRAPH_TERM = re.compile(rb" <[^<>\s]*> \.(?=\r?\n)")
+
+
 class _Loader:
     """Feeds a store's bulk loader in bounded batches: N-Quads files as text, in batches of
     about LOAD_BYTES that Oxigraph parses itself (no Python Quad objects), and Python
     quads in batches of QUAD_CHUNK, as they are (so their blank nodes keep their
-    identity: the parser renames a file's blank nodes on each call)."""
+    identity: the parser renames a file's blank nodes on each call). Every quad is loaded
+    twice in the same call: in its named graph and in the default graph (the merge)."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -174,14 +182,16 @@ class _Loader:
                 self.add_text(block)
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        quads = iter(quads)
+        quads, default = iter(quads), DefaultGraph()
         while chunk := list(islice(quads, QUAD_CHUNK)):
+            chunk += [Quad(q.subject, q.predicate, q.object, default) for q in chunk]
             self.store.bulk_extend(chunk)
 
     def flush(self) -> None:
         if self.parts:
             data = b"".join(self.parts)
             self.parts, self.size = [], 0
+            data += _GRAPH_TERM.sub(b" .", data)  # the same statements in the default graph
             self.store.bulk_load(data, RdfFormat.N_QUADS)
             del data
             _release_memory()
@@ -211,9 +221,8 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
             source.backup(str(tmp))
             del source
         new = Store(str(tmp))
-        # What the merged default graph must be mended for: the graphs written to, and the
-        # triples taken out (held by no named graph any more, they leave it too).
-        touched: set[NamedNode] = set()
+        # Triples taken out of named graphs: held by none of them any more, they leave the
+        # merged default graph too.
         stale: set[Triple] = set()
         for graph in remove:
             stale.update(q.triple for q in new.quads_for_pattern(None, None, None, graph))
@@ -221,13 +230,11 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
         for nq in remove_quads:
             for q in parse(path=nq, format=RdfFormat.N_QUADS):
                 stale.add(q.triple)
-                touched.add(q.graph_name)
                 new.remove(q)
         loader, pending = _Loader(new), []
         for item in quads:
             if isinstance(item, Quad):
                 pending.append(item)
-                touched.add(item.graph_name)
                 if len(pending) >= QUAD_CHUNK:
                     loader.add_quads(pending)
                     pending = []
@@ -235,15 +242,14 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
                 loader.add_quads(pending)
                 pending = []
                 loader.add_file(item)
-                touched.update(_graphs_of_file(item))
         loader.add_quads(pending)
         loader.flush()
         if edit is not None:
             edit(new)
-        if base is None or edit is not None:  # an edit may have touched any graph
+        if edit is not None:  # an update may have changed any graph: the merge made afresh
             merge_default_graph(new)
         else:
-            merge_default_graph(new, touched, stale)
+            drop_unheld(new, stale)
         new.flush()  # into the files: the next version is a copy of them
         if verify is not None:
             verify(new)
@@ -264,23 +270,21 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
     return store_info(path)
 
 
-def merge_default_graph(store: Store, graphs: Iterable[NamedNode] | None = None,
-                        stale: Iterable[Triple] = ()) -> None:
-    """Make the default graph the RDF merge of the named graphs, each triple once: add the
-    triples of `graphs` (all named graphs when None: the default graph is made afresh) and
-    drop each `stale` triple that no named graph holds any more. One update per graph, so a
-    transaction holds one report's triples, evaluated by Oxigraph itself."""
-    if graphs is None:
-        store.update("CLEAR SILENT DEFAULT")
-        graphs = list(store.named_graphs())
-    for graph in graphs:
+def merge_default_graph(store: Store) -> None:
+    """Make the default graph the RDF merge of the named graphs afresh, each triple once: one
+    update per graph, so a transaction holds one report's triples."""
+    store.update("CLEAR SILENT DEFAULT")
+    for graph in list(store.named_graphs()):
         if isinstance(graph, NamedNode):
             store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+
+
+def drop_unheld(store: Store, triples: Iterable[Triple]) -> None:
+    """Take out of the default graph each triple no named graph holds any more."""
     default = DefaultGraph()
-    for t in stale:
-        held = any(q.graph_name != default for q in store.quads_for_pattern(t.subject, t.predicate,
-                                                                            t.object, None))
-        if not held:
+    for t in triples:
+        if not any(q.graph_name != default
+                   for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
             store.remove(Quad(t.subject, t.predicate, t.object, default))
 
 
@@ -294,20 +298,11 @@ def default_graph_options(store) -> dict:
     """`store.query` keywords that make the default graph the merge of the named graphs: none
     for a version that holds the merge (written since it exists: its default graph is not
     empty); Oxigraph's union of the named graphs for an older version or another store."""
+    store = getattr(store, "store", store)  # a kg.backends.embedded.EmbeddedStore wraps one
     if isinstance(store, Store) and next(store.quads_for_pattern(None, None, None, DefaultGraph()),
                                          None) is not None:
         return {}
     return {"use_default_graph_as_union": True}
-
-
-def _graphs_of_file(path: Path) -> set[NamedNode]:
-    """The named graph(s) of a build's N-Quads file: one per file, named on its first quad."""
-    with open(path, "rb") as f:
-        for line in f:
-            if line.strip() and not line.startswith(b"#"):
-                return {q.graph_name for q in parse(line, RdfFormat.N_QUADS)
-                        if isinstance(q.graph_name, NamedNode)}
-    return set()
 
 
 def _next_version_name(path: Path) -> str:

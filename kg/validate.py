@@ -22,6 +22,7 @@ from pyoxigraph import RdfFormat, Store
 from rdflib.namespace import RDF as R_RDF, SH
 
 from kg.ontology import load_ontology_graph, load_ontology_quads, shapes_path as default_shapes
+from kg.store import default_graph_options
 from kg.vocab import PREFIXES
 
 __all__ = ["Violation", "ValidationReport", "validate_store", "format_report",
@@ -119,7 +120,7 @@ def _take_sparql_constraints(shapes: rdflib.Graph) -> list[_SparqlConstraint]:
 
 def _run_sparql_constraint(store: Store, c: _SparqlConstraint) -> list[Violation]:
     out = []
-    for row in store.query(c.select, use_default_graph_as_union=True):
+    for row in store.query(c.select, **default_graph_options(store)):
         value = _get(row, "value")
         path = _get(row, "path")
         out.append(Violation(focus_node=row["this"].value, path=path.value if path else None,

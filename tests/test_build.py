@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import BuildError, build
-from kg.store import open_store, store_info
+from kg.store import default_graph_options, open_store, store_info
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -23,7 +23,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 
 def select(store, query: str) -> list[dict]:
-    rows = store.query(PREFIX + query, use_default_graph_as_union=True)
+    rows = store.query(PREFIX + query, **default_graph_options(store))
     return [{v.value: row[v] for v in rows.variables} for row in rows]
 
 

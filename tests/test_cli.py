@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from kg.store import open_store
+from kg.store import default_graph_options, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "000_418089195a410d60.txt"
@@ -80,7 +80,7 @@ def built(tmp_path_factory):
 
 
 def select(store: Path, query: str) -> list[dict]:
-    rows = open_store(store).query(PREFIX + query, use_default_graph_as_union=True)
+    rows = (st := open_store(store)).query(PREFIX + query, **default_graph_options(st))
     return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
 
 

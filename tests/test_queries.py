@@ -10,6 +10,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Variable
 from rdflib.plugins.sparql import prepareQuery
 
+from kg.store import default_graph_options
 from kg.vocab import KGO, XSD, entity_iri
 from sample_graph import (BAIMA_HYDRO, CHENGYU, CHINA, CHONGQING, ENERGY, FACTS, LUHAI,
                           NATIONAL_GDP, TOURISM_INCOME, WULONG, YAJIANG_STATION, YANGTZE, YINPAN,
@@ -33,7 +34,7 @@ def header(name: str) -> dict[str, str]:
 def run(name: str, **params) -> list[dict[str, object]]:
     """Run a named query with its parameters bound (pyoxigraph substitutions)."""
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-    rows = STORE.query(text, use_default_graph_as_union=True,
+    rows = STORE.query(text, **default_graph_options(STORE),
                        substitutions={Variable(k): v for k, v in params.items()})
     variables = [v.value for v in rows.variables]
     return [{v: row[v].value if row[v] is not None else None for v in variables} for row in rows]
@@ -160,6 +161,6 @@ def test_editing_the_values_line_binds_a_parameter_like_substitution():
     text = (QUERIES / "projects-in-place.rq").read_text(encoding="utf-8")
     edited = text.replace("VALUES ?place { UNDEF }", f"VALUES ?place {{ <{WULONG.value}> }}")
     assert edited != text
-    rows = list(STORE.query(edited, use_default_graph_as_union=True))
+    rows = list(STORE.query(edited, **default_graph_options(STORE)))
     assert [r["project"] for r in rows] == [YAJIANG_STATION]
     assert isinstance(rows[0]["place"], NamedNode)

@@ -22,7 +22,7 @@ def quads(n: int, graph: str = "g"):
 
 
 def count(path) -> int:
-    return len(store.open_store(path))
+    return store.named_quad_count(store.open_store(path))
 
 
 def test_a_written_version_becomes_current_and_opens_read_only(tmp_path):
@@ -128,7 +128,7 @@ def test_sigkill_during_a_build_leaves_the_previous_store_serving(tmp_path):
 
 
 def test_n_quads_files_and_quads_load_together_in_batches_with_nothing_lost(tmp_path, monkeypatch):
-    from pyoxigraph import BlankNode, RdfFormat, serialize
+    from pyoxigraph import BlankNode, DefaultGraph, RdfFormat, serialize
 
     # small batches, so files are cut at line breaks and quads spill across batches
     monkeypatch.setattr(store, "LOAD_BYTES", 300)
@@ -147,6 +147,39 @@ def test_n_quads_files_and_quads_load_together_in_batches_with_nothing_lost(tmp_
     with store.build_lock(d):
         store.write_version(d, [*quads(7, "m"), files[0], *blank, files[1], last])
     st = store.open_store(d)
-    assert len(st) == 7 + 40 + 8 + 40 + 2
+    assert store.named_quad_count(st) == 7 + 40 + 8 + 40 + 2
+    # the default graph holds the merge: files a and b state the same 40 triples, m and c
+    # some of them again; the blank node's 8 triples stay about one node there too
+    merged = list(st.quads_for_pattern(None, None, None, DefaultGraph()))
+    assert len(merged) == 40 + 8 and len({q.subject for q in merged if q.subject == b}) == 1
     assert {q for q in st.quads_for_pattern(None, None, None, NamedNode(EX + "a"))} == set(quads(40, "a"))
     assert len({q.subject for q in st.quads_for_pattern(None, None, None, NamedNode(EX + "o"))}) == 1
+
+
+def test_the_default_graph_is_the_merge_of_the_named_graphs_each_triple_once(tmp_path):
+    from pyoxigraph import DefaultGraph, RdfFormat, serialize
+
+    def triples(st):
+        return [q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())]
+
+    shared = (NamedNode(EX + "s"), NamedNode(EX + "p"), Literal("said by both"))
+    a, b = NamedNode(EX + "a"), NamedNode(EX + "b")
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, [Quad(*shared, a), Quad(*shared, b), *quads(3, "a")])
+    st = store.open_store(d)
+    assert sorted(map(str, triples(st))) == sorted({str(q.triple) for q in
+                                                    [Quad(*shared, a), *quads(3, "a")]})
+    assert store.default_graph_options(st) == {}  # queried as it is, not as Oxigraph's union
+    counted = st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **store.default_graph_options(st))
+    assert int(next(iter(counted))[0].value) == 4  # the union of the two graphs would say 5
+    # a patch that removes one graph keeps what the other still states, and drops the rest
+    drop = tmp_path / "drop.nq"
+    drop.write_bytes(serialize([Quad(*shared, b)], format=RdfFormat.N_QUADS))
+    with store.build_lock(d):
+        store.write_version(d, [], base=store.store_info(d).version_path, remove=[a])
+    assert [t.object.value for t in triples(store.open_store(d))] == ["said by both"]
+    with store.build_lock(d):
+        store.write_version(d, [*quads(2, "c")], base=store.store_info(d).version_path,
+                            remove_quads=[drop])
+    assert sorted(t.object.value for t in triples(store.open_store(d))) == ["0", "1"]

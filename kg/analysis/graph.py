@@ -16,6 +16,7 @@ from itertools import combinations
 import networkx as nx
 from pyoxigraph import Store
 
+from kg.store import default_graph_options
 from kg.vocab import BASE, ENTITY_TYPES, PREFIXES, entity_iri, iri_key
 
 # kgo class local name -> the node type used in every analysis and export
@@ -34,8 +35,8 @@ DOCUMENT_PREFIX = BASE + "id/document/"
 
 
 def select(store: Store, query: str) -> list[dict[str, str | None]]:
-    """Run a SELECT over the union of all graphs; rows map variable -> lexical value."""
-    result = store.query(_PREFIX_TEXT + query, use_default_graph_as_union=True)
+    """Run a SELECT over the merge of all graphs; rows map variable -> lexical value."""
+    result = store.query(_PREFIX_TEXT + query, **default_graph_options(store))
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:

@@ -30,7 +30,7 @@ from kg.store import store_info
 
 API_DESCRIPTION = (
     "Knowledge graphs of Chinese government planning reports. The SPARQL 1.1 endpoint is "
-    "/sparql (its default graph is the union of all graphs); the query page is /sparql in a "
+    "/sparql (its default graph is the merge of all graphs); the query page is /sparql in a "
     "browser. Errors are JSON objects {\"error\": ..., \"detail\": ...}."
 )
 

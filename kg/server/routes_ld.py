@@ -26,6 +26,7 @@ from kg.server.errors import RequestError
 from kg.server.negotiation import parse_accept, quality
 from kg.server.pages import SECURITY_HEADERS
 from kg.server.routes_api import checked_type, lookups, path_key
+from kg.store import default_graph_options
 from kg.vocab import BASE, PREFIXES, entity_iri
 
 router = APIRouter(tags=["linked data"])
@@ -91,7 +92,7 @@ def choose_representation(accept: str | None, fmt: str | None) -> Representation
 def describe(store, iri: str) -> list:
     """The triples describing one entity (run and consumed in the calling thread)."""
     query = re.sub(r"\?e(?![A-Za-z0-9_])", lambda _m: str(NamedNode(iri)), DESCRIBE)
-    return list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
+    return list(store.query(query, prefixes=PREFIXES, **default_graph_options(store)))
 
 
 # The parts of a report (kg.vocab.document_part_iri): /id/document/{doc_key}/{part}/{n}.

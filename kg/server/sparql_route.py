@@ -37,9 +37,8 @@ MISSING_QUERY = RequestError(400, "missing query",
                              "or as an application/sparql-query body")
 _BASES_KEPT = 1024  # base IRIs remembered by (scheme, Host, server, path)
 
-_DOC = """SPARQL 1.1 Protocol query endpoint. The default graph is the union of all graphs.
-Known limit: Oxigraph 0.5 (oxigraph/oxigraph#1919) matches a triple held by several graphs (an
-entity's label in every report naming it) once per graph: use DISTINCT, COUNT(DISTINCT ...).
+_DOC = """SPARQL 1.1 Protocol query endpoint. The default graph is the merge of all graphs:
+each triple once, however many reports' graphs state it (`GRAPH ?g` reads them one by one).
 
 - `GET /sparql?query=...`, `POST` with `application/x-www-form-urlencoded` (`query=...`) or
   `application/sparql-query` (the query as the body).
