@@ -246,8 +246,8 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
         loader.flush()
         if edit is not None:
             edit(new)
-        if edit is not None:  # an update may have changed any graph: the merge made afresh
-            merge_default_graph(new)
+        if edit is not None:  # an update may have changed any graph
+            merge_after_update(new, base)
         else:
             drop_unheld(new, stale)
         new.flush()  # into the files: the next version is a copy of them
@@ -270,13 +270,22 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
     return store_info(path)
 
 
-def merge_default_graph(store: Store) -> None:
-    """Make the default graph the RDF merge of the named graphs afresh, each triple once: one
-    update per graph, so a transaction holds one report's triples."""
-    store.update("CLEAR SILENT DEFAULT")
+def merge_after_update(store: Store, base: Path | None) -> None:
+    """Mend the merged default graph after a SPARQL update: add what the named graphs now
+    hold (one update per graph, so a transaction holds one report's triples), and drop what
+    the update took out of them — a triple the default graph holds alone that `base` held in
+    a named graph. A triple the update wrote into the default graph itself stays."""
     for graph in list(store.named_graphs()):
         if isinstance(graph, NamedNode):
             store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    alone = [Triple(r[0], r[1], r[2]) for r in store.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")]
+    if alone and base is not None:
+        before = Store.read_only(str(base))
+        default = DefaultGraph()
+        drop_unheld(store, [t for t in alone if any(
+            q.graph_name != default
+            for q in before.quads_for_pattern(t.subject, t.predicate, t.object, None))])
 
 
 def drop_unheld(store: Store, triples: Iterable[Triple]) -> None:

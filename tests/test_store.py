@@ -183,3 +183,19 @@ def test_the_default_graph_is_the_merge_of_the_named_graphs_each_triple_once(tmp
         store.write_version(d, [*quads(2, "c")], base=store.store_info(d).version_path,
                             remove_quads=[drop])
     assert sorted(t.object.value for t in triples(store.open_store(d))) == ["0", "1"]
+
+
+def test_an_update_keeps_the_merge_and_what_it_writes_into_the_default_graph(tmp_path):
+    from pyoxigraph import DefaultGraph
+
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, [*quads(2, "a")])
+    edit = (f"DELETE DATA {{ GRAPH <{EX}a> {{ <{EX}s0> <{EX}p> \"0\" }} }} ; "
+            f"INSERT DATA {{ GRAPH <{EX}b> {{ <{EX}s9> <{EX}p> \"9\" }} <{EX}x> <{EX}p> \"own\" }}")
+    with store.build_lock(d):
+        store.write_version(d, base=store.store_info(d).version_path,
+                            edit=lambda st: st.update(edit))
+    merged = {q.object.value for q in store.open_store(d).quads_for_pattern(
+        None, None, None, DefaultGraph())}
+    assert merged == {"1", "9", "own"}  # "0" left with its only graph; "own" was written there
