@@ -87,6 +87,19 @@ def start_server(store_dir: Path, log_dir: Path | None = None, **settings) -> It
             process.wait(5)
 
 
+def refused_soon(url: str, within: float = 10.0) -> bool:
+    """Whether the server at url stops taking connections within `within` seconds (it was
+    told to stop): /health is asked until a connection fails."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/health", timeout=1)
+            time.sleep(0.02)
+        except httpx.TransportError:
+            return True
+    return False
+
+
 def _wait_until_up(server: RunningServer, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

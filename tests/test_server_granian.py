@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from conftest import start_server
+from conftest import refused_soon, start_server
 from kg.server.settings import Settings
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -69,14 +69,7 @@ def test_granian_stops_gracefully_with_the_query_in_flight_answered(sample_store
         thread.start()
         time.sleep(0.3)
         server.process.send_signal(signal.SIGTERM)
-        refused, deadline = False, time.monotonic() + 10
-        while not refused and time.monotonic() < deadline:
-            try:
-                httpx.get(server.url + "/health", timeout=1)
-                time.sleep(0.02)
-            except httpx.TransportError:
-                refused = True
-        assert refused and thread.is_alive()  # new requests refused, the query still running
+        assert refused_soon(server.url) and thread.is_alive()  # refused, the query running
         thread.join()
         assert count(out["r"]) == 8 * n ** 3  # answered completely, not cut off
         assert server.process.wait(15) == 0

@@ -21,7 +21,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import TEST_DATA, write_store
+from conftest import TEST_DATA, refused_soon, write_store
 
 TOKEN = "reload-test-token-0123456789"
 EX = "https://example.org/reload#"
@@ -182,15 +182,7 @@ def test_sigterm_refuses_new_connections_and_lets_the_query_in_flight_finish(wat
                                                   params={"query": slower}, timeout=30))
     time.sleep(0.3)
     watching.process.send_signal(signal.SIGTERM)
-    refused = False
-    deadline = time.monotonic() + 10
-    while not refused and time.monotonic() < deadline:
-        try:
-            httpx.get(watching.url + "/health", timeout=1)
-            time.sleep(0.02)
-        except httpx.ConnectError:
-            refused = True
-    assert refused and thread.is_alive()  # refused while the query was still running
+    assert refused_soon(watching.url) and thread.is_alive()  # refused while the query runs
     thread.join()
     assert count(out["response"]) == 8 * n ** 3  # then it completed, not cut off
     # uvicorn re-raises the signal once shut down, so the exit status says SIGTERM
