@@ -131,8 +131,10 @@ def build_lock(path: Path, wait: bool = False) -> Iterator[None]:
 # whole call's quads in memory (~1 KB each), but each call adds level-0 files to every
 # index that the loader does not compact: 16 MiB batches (160 calls for 12M quads) stalled
 # RocksDB's writes for good ("Stalling writes because we have 33 level-0 files"), where
-# batches of this size (as many calls as the 250k-quad chunks before) load 36M quads.
-LOAD_BYTES = 64 << 20
+# batches of this size (as many calls as the 250k-quad chunks before) load 36M quads. Each
+# batch is loaded twice over in its call (the default graph's merge), so 32 MiB of files
+# make a 64 MiB call.
+LOAD_BYTES = 32 << 20
 QUAD_CHUNK = 20_000  # Python quads per bulk load
 
 
