@@ -274,12 +274,12 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
 
 def merge_after_update(store: Store, base: Path | None) -> None:
     """Mend the merged default graph after a SPARQL update: add what the named graphs now
-    hold (one update per graph, so a transaction holds one report's triples), and drop what
-    the update took out of them — a triple the default graph holds alone that `base` held in
-    a named graph. A triple the update wrote into the default graph itself stays."""
-    for graph in list(store.named_graphs()):
-        if isinstance(graph, NamedNode):
-            store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    hold and it lacks, and drop what the update took out of them — a triple the default
+    graph holds alone that `base` held in a named graph. A triple the update wrote into the
+    default graph itself stays."""
+    missing = [Quad(r[0], r[1], r[2], DefaultGraph()) for r in store.query(
+        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }")]
+    store.extend(missing)  # read first: an update usually adds few triples to a large store
     alone = [Triple(r[0], r[1], r[2]) for r in store.query(
         "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")]
     if alone and base is not None:
