@@ -245,8 +245,11 @@ class StoredResolver:
         self.path = Path(path)
         self.path.unlink(missing_ok=True)
         con = self._con = sqlite3.connect(self.path, isolation_level=None)
-        # a scratch file: no journal, no syncs (a crash loses only this build's run)
-        con.execute("PRAGMA journal_mode=OFF")
+        # a scratch file: no syncs (a crash loses only this build's run). Write-ahead log:
+        # `result` reads the groups through a second connection while this one writes the
+        # entities; without it, a writer whose cache spills to the file waits for the
+        # reader's lock, which the same thread holds (the 1000-report build hung there)
+        con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=OFF")
         con.execute("PRAGMA cache_size=-8000")  # KiB
         # one row per distinct form of an entity, with how often it was written and named

@@ -158,3 +158,20 @@ def test_the_resolver_on_disk_makes_the_same_entities_as_in_memory(seeds, tmp_pa
     assert (EntityKind.PROJECT, "no such key") not in stored.entities
     stored.close()
     assert not (tmp_path / "r.sqlite").exists()
+
+
+def test_stored_resolution_finishes_when_the_writer_spills_to_the_file(tmp_path):
+    # result() reads the groups through a second connection while the first writes the
+    # entities; with a cache too small for them, the writer spills to the file mid-read
+    # (a 1000-report build hung there before the write-ahead log)
+    import kg.resolve as r
+
+    res = r.StoredResolver(tmp_path / "groups.sqlite")
+    res._con.execute("PRAGMA cache_size=-64")  # 64 KiB
+    keys = r.DocumentMentions()
+    for i in range(30_000):
+        keys.mentions.append((EntityKind.PROJECT, f"k{i}", f"工程{i}", f"工程{i}", {}))
+    res.add(keys)
+    out = res.result()
+    assert out.counts() == {"project": 30_000}
+    out.close()
