@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from kg.server.settings import HTTP_SERVERS  # stdlib only: the CLI stays quick to start
+
 DEFAULT_STORE = Path(".kg/store")
 
 
@@ -297,7 +299,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--http-processes", type=int, metavar="N",
                    help="processes parsing HTTP on the one port, each with its own query "
                         "workers and result cache (default 1)")
-    s.add_argument("--http-server", choices=("uvicorn", "granian"),
+    s.add_argument("--http-server", choices=HTTP_SERVERS,
                    help="the HTTP server: uvicorn (default) or granian (HTTP parsed and "
                         "written in Rust; faster on many small distinct queries)")
     s.add_argument("--local-query-rows", type=int, metavar="N",

@@ -79,12 +79,17 @@ def start_server(store_dir: Path, log_dir: Path | None = None, **settings) -> It
         _wait_until_up(server)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_server(process)
+
+
+def stop_server(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL past `grace` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 def refused_soon(url: str, within: float = 10.0) -> bool:

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, stop_server
 from kg.server.pool import QUEUE_LENGTH, QueryPool
 from kg.server.settings import Settings
 
@@ -39,12 +39,7 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
         pids = {httpx.get(url + "/health", timeout=5).json()["process"] for _ in range(40)}
         assert pids <= _children(process.pid) and len(pids) >= 1
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_server(process, grace=20)
 
 
 def _wait_health(process, url: str) -> dict:
