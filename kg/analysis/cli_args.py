@@ -67,7 +67,7 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from kg.analysis.views import VIEWS
+    from kg.analysis import VIEWS
     from kg.export import ALIASES, FORMATS
 
     e = sub.add_parser("export", help="export the graph: graphml gexf cytoscape dot csv html "

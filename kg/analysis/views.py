@@ -11,10 +11,9 @@ from __future__ import annotations
 import networkx as nx
 from pyoxigraph import Store
 
+from kg.analysis import VIEWS
 from kg.analysis.graph import load_graph, resolve_entity
 from kg.analysis.linkage import PolicyLink, policy_project_links
-
-VIEWS = ("full", "policy-project", "project-place", "neighbourhood")
 
 
 def add_policy_links(g: nx.MultiDiGraph, links: list[PolicyLink]) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from pyoxigraph import Store
 
-from kg.export import networks, rdf_formats
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,32 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 ALIASES = {"turtle": "ttl", "nquads": "nq", "n-quads": "nq", "json-ld": "jsonld",
            "cyjs": "cytoscape", "graphviz": "dot"}
 
-NETWORK_WRITERS: dict[str, Callable] = {
-    "graphml": networks.to_graphml, "gexf": networks.to_gexf, "cytoscape": networks.to_cytoscape,
-    "dot": networks.to_dot, "csv": networks.to_csv_zip, "csv-nodes": networks.to_nodes_csv,
-    "csv-edges": networks.to_edges_csv,
-}
-RDF_WRITERS: dict[str, Callable[[Store], bytes]] = {
-    "ttl": rdf_formats.to_turtle, "trig": rdf_formats.to_trig, "nq": rdf_formats.to_nquads,
-    "jsonld": rdf_formats.to_jsonld,
-}
+@cache
+def writers() -> dict[str, dict[str, Callable]]:
+    """The writers by kind, imported on first use: the network ones import networkx (0.13 s),
+    which the command line's parser (FORMATS for --format) need not wait for."""
+    from kg.export import networks, rdf_formats
+
+    return {
+        "network": {
+            "graphml": networks.to_graphml, "gexf": networks.to_gexf,
+            "cytoscape": networks.to_cytoscape, "dot": networks.to_dot,
+            "csv": networks.to_csv_zip, "csv-nodes": networks.to_nodes_csv,
+            "csv-edges": networks.to_edges_csv,
+        },
+        "rdf": {
+            "ttl": rdf_formats.to_turtle, "trig": rdf_formats.to_trig,
+            "nq": rdf_formats.to_nquads, "jsonld": rdf_formats.to_jsonld,
+        },
+    }
+
+
+def __getattr__(name: str):
+    if name == "NETWORK_WRITERS":
+        return writers()["network"]
+    if name == "RDF_WRITERS":
+        return writers()["rdf"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_of(name: str) -> Format:
@@ -76,14 +93,14 @@ def export(store: Store, fmt: str, view: str = "full", entity: str | None = None
 
     f = format_of(fmt)
     if f.kind == "rdf":
-        return Export(RDF_WRITERS[f.name](store), f)
+        return Export(writers()["rdf"][f.name](store), f)
     g = view_graph(store, view, entity, radius)
     if f.kind == "page":
         from kg.export.html_view import render_graph_page
 
         title = "policykg · " + (view if view != "neighbourhood" else f"neighbourhood of {entity}")
         return Export(render_graph_page(g, documents(store), title).encode(), f)
-    return Export(NETWORK_WRITERS[f.name](g), f)
+    return Export(writers()["network"][f.name](g), f)
 
 
 __all__ = ["FORMATS", "Format", "Export", "export", "format_of"]
