@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from kg import pipeline, rdf, store
 from kg.model import Entity, EntityKind
@@ -298,7 +298,7 @@ def body_file(cache_file: Path, key: str, source_name: str, rdf_fp: str) -> Path
     """Where a document's body goes: named by its extraction, key, file name and the code."""
     digest = hashlib.blake2b(f"{rdf_fp}\0{key}\0{source_name}\0{cache_file.name}".encode(),
                              digest_size=10).hexdigest()
-    return cache_file.parent / QUADS_DIR / f"{cache_file.stem}-{digest}.nq"
+    return cache_file.parent / QUADS_DIR / f"{cache_file.stem}-{digest}{store.NQ_SUFFIX}"
 
 
 DESCRIPTION_PREDICATES = {RDF.type, RDFS.label, SKOS.altLabel, *rdf.ATTRIBUTE_PROPERTIES.values()}
@@ -330,7 +330,7 @@ def ensure_body(cache_file: Path, path: Path, key: str, doc_summary: pipeline.Do
     body = body_file(cache_file, key, path.name, rdf_fp)
     try:
         return body, _read_header(body)
-    except (OSError, ValueError, IndexError, KeyError):
+    except (OSError, EOFError, ValueError, IndexError, KeyError):  # missing or torn
         pass
     _, doc = pipeline.load_cached(cache_file, path)
     doc.attrs["key"] = key
@@ -366,15 +366,15 @@ def ensure_body(cache_file: Path, path: Path, key: str, doc_summary: pipeline.Do
 
 
 def _write_nq(target: Path, quads: Iterable[Quad], header: str) -> None:
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp.gz")
+    with store.open_nq(tmp, "wb") as f:
         f.write(header.encode())
         serialize(quads, f, RdfFormat.N_QUADS)
     tmp.replace(target)
 
 
 def _read_header(path: Path) -> dict:
-    with open(path, "rb") as f:
+    with store.open_nq(path) as f:
         n = int(f.readline().split()[1])
         header = json.loads(f.readline()[2:])
     if header["quads"] != n:
@@ -396,11 +396,11 @@ def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: StoredRes
     for _, key, _ in header["labels"]:
         h.update(res.indicator_entities[key].label.encode() + b"\0")
     h.update(b"place" if place is not None else b"")
-    desc = body.with_name(f"{body.stem}-{h.hexdigest()}.nq")
+    desc = body.with_name(f"{body.name.removesuffix(store.NQ_SUFFIX)}-{h.hexdigest()}{store.NQ_SUFFIX}")
     try:
-        with open(desc, "rb") as f:
+        with store.open_nq(desc) as f:
             return desc, int(f.readline().split()[1]), True
-    except (OSError, ValueError, IndexError):
+    except (OSError, EOFError, ValueError, IndexError):
         pass
     g = graph_iri(plan.key)
     quads = dict.fromkeys(q for e in entities for q in rdf.entity_description(e, g))
@@ -418,7 +418,7 @@ def _body_of(plan: _Planned, rdf_fp: str) -> tuple[Path, dict]:
     body = body_file(plan.cache_file, plan.key, plan.path.name, rdf_fp)
     try:
         return body, _read_header(body)
-    except (OSError, ValueError, IndexError, KeyError):
+    except (OSError, EOFError, ValueError, IndexError, KeyError):  # missing or torn
         return _make_body((plan, rdf_fp))
 
 
@@ -486,18 +486,15 @@ class _Shared:
         for e in resolution.of_kind(EntityKind.PLACE):
             h.update(f"{e.key}\0{e.attrs.get('adcode', '')}\n".encode())
         self.gazetteer_digest = digest = h.hexdigest()
-        cached = self.cache_dir / QUADS_DIR / f"gazetteer-{digest}.nq"
+        cached = self.cache_dir / QUADS_DIR / f"gazetteer-{digest}{store.NQ_SUFFIX}"
         if cached.is_file():
             try:
-                self.gazetteer = dict.fromkeys(parse(path=cached, format=RdfFormat.N_QUADS))
+                self.gazetteer = dict.fromkeys(_parse(cached))
                 return
-            except (OSError, SyntaxError, ValueError):
+            except (OSError, EOFError, SyntaxError, ValueError):
                 pass
         self.gazetteer = dict.fromkeys(rdf.gazetteer_quads(resolution))
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            serialize(self.gazetteer, f, RdfFormat.N_QUADS)
-        tmp.replace(cached)
+        _write_nq(cached, self.gazetteer, "")
 
     def manifest(self) -> dict:
         return {"ontology": [self.ontology_digest, len(self.ontology)],
@@ -514,7 +511,7 @@ def _verify(new_store, written: int) -> None:
 
 
 def _parse(path: Path) -> Iterator[Quad]:
-    return parse(path=path, format=RdfFormat.N_QUADS)
+    return store.parse_nq(path)
 
 
 # ---------------------------------------------------------------- writing a version
@@ -636,7 +633,7 @@ def _write_patch(store_dir: Path, old: dict, results: list, shared: _Shared,
         after = set(_parse(files[key][2]))
         stale.extend(before - after)
         fresh.extend(after - before)
-    stale_file = quads_dir / f".stale-{os.getpid()}.nq"
+    stale_file = quads_dir / f".stale-{os.getpid()}{store.NQ_SUFFIX}"
     _write_nq(stale_file, stale, "")
 
     def quads() -> Iterator[Quad | Path]:
@@ -662,7 +659,7 @@ def _prune_quads(quads_dir: Path, planned: list[_Planned], used: set[str]) -> No
     """Drop the superseded graph files of this build's documents (older descriptions) and
     gazetteer graphs; the files of documents not in this build stay for later builds."""
     prefixes = {p.cache_file.stem for p in planned}
-    for f in quads_dir.glob("*.nq"):
+    for f in quads_dir.glob("*.nq*"):  # plain .nq files are from before the files were gzip'd
         if f.name not in used and ("-".join(f.name.split("-")[:2]) in prefixes
                                    or f.name.startswith("gazetteer-")):
             f.unlink(missing_ok=True)
@@ -729,7 +726,7 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                     _write_manifest(cache_dir, info.version,
                                     {"graphs": written.graphs, **shared.manifest()})
                 _prune_quads(cache_dir / QUADS_DIR, extraction.planned,
-                             written.used | {f"gazetteer-{shared.gazetteer_digest}.nq"})
+                             written.used | {f"gazetteer-{shared.gazetteer_digest}{store.NQ_SUFFIX}"})
             finally:
                 if extraction is not None:
                     extraction.close()

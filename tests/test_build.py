@@ -9,9 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode
 
 from kg.build import BuildError, build
-from kg.store import default_graph_options, open_store, store_info
+from kg.store import default_graph_options, open_store, parse_nq, store_info
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -48,6 +49,22 @@ def test_the_seed_reports_build_into_one_graph_per_document(seed_store):
     assert "https://w3id.org/policykg/graph/ontology" in graphs
     files = {r["f"].value for r in select(st, "SELECT ?f WHERE { ?d a kgo:Document ; kgo:sourceFile ?f }")}
     assert files == {p.name for p in SEEDS}
+
+
+def test_the_cache_keeps_each_graph_as_gzip_d_n_quads_that_add_up_to_the_store(seed_store):
+    """The graph files are ~50× the report text as N-Quads: kept gzip'd, they are a few
+    times the text, and what they hold is what the store's document graphs hold."""
+    d, _ = seed_store
+    files = sorted((d / "cache" / "quads").iterdir())
+    assert files and all(f.name.endswith(".nq.gz") for f in files)
+    assert all(f.read_bytes()[:2] == b"\x1f\x8b" for f in files)  # gzip's magic number
+    text = sum(p.stat().st_size for p in SEEDS)
+    assert sum(f.stat().st_size for f in files) < 8 * text
+    quads = {q for f in files for q in parse_nq(f)}
+    st = open_store(d)
+    held = {q for q in st if isinstance(q.graph_name, NamedNode)
+            and q.graph_name.value != "https://w3id.org/policykg/graph/ontology"}
+    assert quads == held
 
 
 def test_every_mention_points_at_the_exact_words_of_its_sentence(seed_store):

@@ -90,7 +90,7 @@ def test_a_graph_body_follows_from_its_report_alone_and_figure_labels_from_the_c
     so building it alone or among others gives the same file; a figure's label starts
     with its indicator's label over the whole corpus (kept with the descriptions)."""
     def bodies(store_dir: Path) -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in (store_dir / "cache" / "quads").glob("*.nq")
+        return {p.name: p.read_bytes() for p in (store_dir / "cache" / "quads").glob("*.nq.gz")
                 if p.name.count("-") == 2}  # cache-file stem + body digest
 
     alone, both = tmp_path / "alone", tmp_path / "both"
