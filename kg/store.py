@@ -238,10 +238,10 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
     The version starts empty, or as a copy of the version at `base` (a checkpoint: hard
     links, instant) with the `remove` graphs and the quads of the `remove_quads` N-Quads
     files dropped, so an incremental build writes only what changed. `quads` holds quads
-    and N-Quads files (Paths, plain or gzip'd, parsed by Oxigraph; a blank node in a file is one node only
-    within a batch, so the build's files hold none), bulk-loaded in batches, so memory
-    stays flat however many there are; `edit(store)` may
-    change the new store further (a SPARQL update). `verify(store)` may raise to refuse the
+    and N-Quads files (Paths, plain or gzip'd, parsed by Oxigraph; a blank node in a file
+    is one node only within a batch, so the build's files hold none), bulk-loaded in
+    batches, so memory stays flat however many there are; `edit(store)` may change the
+    new store further (a SPARQL update). `verify(store)` may raise to refuse the
     new version; the previous one stays current. Must be called under `build_lock`.
     """
     path = Path(path)
