@@ -109,10 +109,13 @@ def api_phase(base: str, timeout: float) -> dict[str, int]:
     return statuses
 
 
-def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path) -> dict:
+def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path,
+            copy_store: bool = True) -> dict:
     from kg.store import store_info
-    copy = workdir / "oxigraph-copy"
-    shutil.copytree(store_info(store).version_path, copy)
+    copy = store_info(store).version_path  # both open it read-only
+    if copy_store:
+        copy = workdir / "oxigraph-copy"
+        shutil.copytree(store_info(store).version_path, copy)
     ours_port, ox_port = free_port(), free_port()
     ours = subprocess.Popen([str(VENV_BIN / "kg"), "serve", "--store", str(store), "--port",
                              str(ours_port), "--reload-interval", "0"], cwd=ROOT,
@@ -176,11 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="client timeout per request")
     ap.add_argument("--log", type=Path, default=Path("serve-memory.log"),
                     help="where kg serve's log goes (default ./serve-memory.log)")
+    ap.add_argument("--no-copy", action="store_true",
+                    help="the Oxigraph server reads the store version in place (read-only), "
+                         "for a store too large to copy")
     ap.add_argument("--append", action="store_true", help="append the table to RESULTS.md")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="kg-serve-memory-") as tmp:
-        report = measure(args.store, args.lookups, args.timeout, Path(tmp), args.log)
+        report = measure(args.store, args.lookups, args.timeout, Path(tmp), args.log,
+                         copy_store=not args.no_copy)
     text = markdown(args.store, report)
     print(text)
     if args.append:
