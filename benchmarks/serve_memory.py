@@ -138,7 +138,10 @@ def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path,
             samplers[name].phase = "sparql"
             report[f"{name} sparql"] = sparql_phase(url, lookups, timeout)
         samplers["ours"].phase = "api"
-        report["ours api"] = api_phase(f"http://127.0.0.1:{ours_port}", timeout)
+        try:
+            report["ours api"] = api_phase(f"http://127.0.0.1:{ours_port}", timeout)
+        except httpx.TransportError as e:  # no answer within the client's patience
+            report["ours api"] = {"unanswered": f"{type(e).__name__} after {timeout:g} s"}
         time.sleep(2)
         report["alive"] = {"ours": ours.poll() is None, "oxigraph": ox.poll() is None}
     finally:

@@ -110,3 +110,23 @@ def test_a_graph_body_follows_from_its_report_alone_and_figure_labels_from_the_c
         "?i <http://www.w3.org/2000/01/rdf-schema#label> ?indicator } }")
     rows = [(r["label"].value, r["indicator"].value) for r in labels]
     assert rows and all(label.startswith(indicator + " ") for label, indicator in rows)
+
+
+def test_a_patched_version_is_checked_graph_by_graph(built):
+    """A patch counts the graphs it wrote or removed, not the whole store: the counts of a
+    built store pass, one quad more or less in any of them refuses the version."""
+    from kg.build import BuildError, _verify_graphs
+    from kg.vocab import graph_iri
+
+    root, _, _ = built
+    st = open_store(root / "store")
+    graphs = [graph_iri(p.stem) for p in REPORTS]
+    counts = {g: sum(1 for _ in st.quads_for_pattern(None, None, None, g)) for g in graphs}
+    assert all(counts.values())
+    _verify_graphs(st, {**counts, graph_iri("gone-report"): 0})
+    for graph, n in counts.items():
+        for wrong in (n - 1, n + 1):
+            with pytest.raises(BuildError, match="kept the previous version"):
+                _verify_graphs(st, {**counts, graph: wrong})
+    with pytest.raises(BuildError, match=REPORTS[0].stem):
+        _verify_graphs(st, {graph_iri(REPORTS[0].stem): 0})  # a graph that should be gone
