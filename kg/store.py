@@ -267,6 +267,7 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
         loader, pending = _Loader(new), []
         for item in quads:
             if isinstance(item, Quad):
+                stale.discard(item.triple)
                 pending.append(item)
                 if len(pending) >= QUAD_CHUNK:
                     loader.add_quads(pending)
@@ -275,6 +276,8 @@ def write_version(path: Path, quads: Iterable[Quad | Path] = (), verify=None, *,
                 loader.add_quads(pending)
                 pending = []
                 loader.add_file(item)
+                if stale:  # a patch: what its graphs write again is held, no need to look
+                    stale.difference_update(q.triple for q in parse_nq(item))
         loader.add_quads(pending)
         loader.flush()
         if edit is not None:
