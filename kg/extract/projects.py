@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -262,22 +263,30 @@ _SEPARATOR_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 
 def split_spans(text: str, start: int, end: int, seps: set[str]) -> list[tuple[int, int]]:
     """Cut text[start:end] at separator characters outside brackets and quotes."""
+    spans, s = [], start
+    for i in _cuts(text, start, end, seps):
+        if i > s:
+            spans.append((s, i))
+        s = i + 1
+    if end > s:
+        spans.append((s, end))
+    return spans
+
+
+def _cuts(text: str, start: int, end: int, seps: set[str]) -> Iterator[int]:
+    """Where split_spans cuts: each separator at bracket depth 0."""
     key = frozenset(seps)
     if not BRACKET_CHAR.search(text, start, end) and all(len(c) == 1 for c in key):
         # no bracket or quote: every separator cuts (a regex finds them, not a loop in Python)
         pattern = _SEPARATOR_PATTERNS.get(key)
         if pattern is None:
             pattern = _SEPARATOR_PATTERNS[key] = re.compile("[" + re.escape("".join(sorted(key))) + "]")
-        spans, s = [], start
-        for m in pattern.finditer(text, start, end):
-            i = m.start()
-            if i > s:
-                spans.append((s, i))
-            s = i + 1
-        if end > s:
-            spans.append((s, end))
-        return spans
-    spans, depth, s = [], 0, start
+        return (m.start() for m in pattern.finditer(text, start, end))
+    return _cuts_outside_brackets(text, start, end, seps)
+
+
+def _cuts_outside_brackets(text: str, start: int, end: int, seps: set[str]) -> Iterator[int]:
+    depth = 0
     for i in range(start, end):
         ch = text[i]
         if ch in OPEN:
@@ -285,12 +294,7 @@ def split_spans(text: str, start: int, end: int, seps: set[str]) -> list[tuple[i
         elif ch in CLOSE:
             depth = max(0, depth - 1)
         elif ch in seps and depth == 0:
-            if i > s:
-                spans.append((s, i))
-            s = i + 1
-    if end > s:
-        spans.append((s, end))
-    return spans
+            yield i
 
 
 def _clause_projects(text: str, cs: int, ce: int, sent_end: int) -> list[tuple[int, int, str, str, str]]:
