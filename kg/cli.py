@@ -218,9 +218,24 @@ def _lookup(args, call) -> int:
     return 0
 
 
+def _index(args, store):
+    """The lookup index of the store version (built once, kept beside the versions); for a
+    remote store, or a store directory this user may not write to, one built in memory."""
+    from kg.index import index_path, open_index
+    from kg.store import store_info
+    if args.sparql_endpoint:
+        return open_index(store)
+    info = store_info(Path(args.store))
+    try:
+        return open_index(store, index_path(info.path, info.version))
+    except OSError:
+        return open_index(store)
+
+
 def cmd_search(args) -> int:
     from kg.lookup import search
-    return _lookup(args, lambda st: search(st, args.q, args.type, args.limit))
+    return _lookup(args, lambda st: search(st, args.q, args.type, args.limit,
+                                           index=_index(args, st)))
 
 
 def cmd_entity(args) -> int:
@@ -243,13 +258,14 @@ def cmd_targets(args) -> int:
 def cmd_paths(args) -> int:
     from kg.lookup import paths
     return _lookup(args, lambda st: paths(st, args.source, args.target, args.max_length,
-                                          args.limit))
+                                          args.limit, index=_index(args, st)))
 
 
 def cmd_strategy_projects(args) -> int:
     from kg.lookup import strategy_projects
     from kg.vocab import iri_key
-    return _lookup(args, lambda st: strategy_projects(st, iri_key(args.key)))
+    return _lookup(args, lambda st: strategy_projects(st, iri_key(args.key),
+                                                      index=_index(args, st))[0])
 
 
 def make_parser() -> argparse.ArgumentParser:

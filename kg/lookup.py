@@ -11,6 +11,8 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Store
 
+from kg.analysis.linkage import VIA_ORDER
+from kg.index import LookupIndex, TooBroad, open_index
 from kg.store import default_graph_options
 from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri, iri_key
 
@@ -76,53 +78,22 @@ def check_type(type_: str) -> str:
     return type_
 
 
-def label_index(store: Store) -> list[tuple[str, str, str]]:
-    """(entity IRI, canonical label, a label or alias) for every named entity: what search reads.
-
-    Built once per store version by the server (a few thousand rows), so a search is a scan
-    of a Python list, not a SPARQL CONTAINS over every literal.
-    """
-    rows = _select(store, """
-        SELECT ?e (SAMPLE(?label) AS ?l) ?hit WHERE {
-          { ?e rdfs:label ?hit } UNION { ?e skos:altLabel ?hit }
-          ?e rdfs:label ?label .
-        } GROUP BY ?e ?hit""")
-    out = []
-    for r in rows:
-        if split_iri(r["e"].value) is not None:
-            out.append((r["e"].value, r["l"].value, r["hit"].value))
-    return sorted(out)
-
-
 def search(store: Store | None, q: str, type_: str | None = None, limit: int = 20,
-           offset: int = 0, index: list[tuple[str, str, str]] | None = None) -> list[dict]:
+           offset: int = 0, index: LookupIndex | None = None) -> list[dict]:
     """Entities whose label or alias contains `q` (Chinese substrings work, case ignored).
 
-    Exact matches first, then prefixes, then shorter labels. `index` is a label_index(store)
-    already built (the server keeps one per store version); without it one is built.
+    Exact matches first, then prefixes, then shorter labels. `index` is the store's
+    kg.index.LookupIndex (the server opens one per store version); without it one is built
+    in memory.
     """
     q = q.strip()
     if not q:
         raise BadRequest("the search text q is empty")
-    prefix = ""
     if type_:
-        prefix = f"{ID_BASE}{check_type(type_)}/"
-    if index is None:
-        index = label_index(store)
-    needle = q.lower()
-    best: dict[str, tuple[int, str, str]] = {}
-    for iri, label, hit in index:
-        if prefix and not iri.startswith(prefix):
-            continue
-        low = hit.lower()
-        if needle not in low:
-            continue
-        rank = 0 if low == needle else 1 if low.startswith(needle) else 2
-        if iri not in best or rank < best[iri][0]:
-            best[iri] = (rank, label, hit)
-    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], len(kv[1][1]), kv[0]))
+        check_type(type_)
+    index = index or open_index(store)
     out = []
-    for iri, (_, label, hit) in ordered[offset:offset + limit]:
+    for iri, label, hit in index.search(q, type_, limit, offset):
         ref = entity_ref(iri, label)
         ref["matched"] = hit
         out.append(ref)
@@ -303,15 +274,12 @@ def _exists(store: Store, iri: str) -> bool:
 
 
 def paths(store: Store, source: str, target: str, max_length: int = 4, limit: int = 10,
-          graph=None, labels: dict[str, str] | None = None) -> dict:
+          index: LookupIndex | None = None) -> dict:
     """The shortest paths (at most `max_length` steps, at most `limit` of them) between two
     entities (`type/key` or IRIs), each step with its relation and the sentences stating it.
 
-    `graph` is kg.analysis.views.entity_graph(store, co_mentions=True) already built (the
-    server keeps one per store version); `labels` maps IRIs to labels.
+    `index` is the store's kg.index.LookupIndex; without it one is built in memory.
     """
-    from kg.analysis.structure import shortest_paths
-
     if not 1 <= max_length <= 8:
         raise BadRequest(f"max_length must be between 1 and 8, not {max_length}")
     if limit < 1:
@@ -320,47 +288,36 @@ def paths(store: Store, source: str, target: str, max_length: int = 4, limit: in
     for name, iri in ends.items():
         if not _exists(store, iri):
             raise NotFound(f"{name}: no entity {iri}")
-    if graph is None:
-        from kg.analysis.views import entity_graph
-        graph = entity_graph(store, co_mentions=True)
-    if labels is None:
-        labels = {e: l for e, l, _ in label_index(store)}
+    index = index or open_index(store)
     s, t = ends["source"], ends["target"]
-    found = [] if s not in graph or t not in graph else \
-        shortest_paths(store, s, t, max_length, limit, graph=graph)  # unlinked: no path
+    try:
+        found = index.shortest_paths(s, t, max_length, limit)
+    except TooBroad as e:
+        raise BadRequest(str(e)) from None
+    labels = index.labels([s, t])
     return {"source": entity_ref(s, labels.get(s)), "target": entity_ref(t, labels.get(t)),
             "max_length": max_length, "count": len(found),
             "paths": [[step.to_dict() for step in p] for p in found]}
 
 
-def strategy_projects(store: Store, key: str, links: list | None = None,
-                      labels: dict[str, str] | None = None) -> list[dict]:
+def strategy_projects(store: Store, key: str, limit: int | None = None, offset: int = 0,
+                      index: LookupIndex | None = None) -> tuple[list[dict], int]:
     """Projects a strategy reaches — stated (kgo:implements) or carried by the heading, 专栏
-    column or row that names it — each with the ways it is reached and their evidence.
+    column or row that names it — each with the ways it is reached and their evidence:
+    stated links first, then by label; a page of them and how many there are in all.
 
-    `links` is kg.analysis.linkage.policy_project_links(store) already computed (the server
-    keeps it per store version); `labels` maps IRIs to labels.
+    `index` is the store's kg.index.LookupIndex; without it one is built in memory.
     """
-    from kg.analysis.linkage import VIA_ORDER, policy_project_links
-
     iri = entity_iri("strategy", key).value
     if not _select(store, "SELECT ?p WHERE { ?e ?p ?o } LIMIT 1", e=NamedNode(iri)):
         raise NotFound(f"no strategy with key {key!r}")
-    if links is None:
-        links = policy_project_links(store)
-    if labels is None:
-        labels = {e: l for e, l, _ in label_index(store)}
-    per_project: dict[str, list] = defaultdict(list)
-    for link in links:
-        if link.strategy == iri:
-            per_project[link.project].append(link)
+    index = index or open_index(store)
+    found, total = index.strategy_projects(iri, -1 if limit is None else limit, offset)
+    labels = index.labels(project for project, _ in found)
     out = []
-    for project, found in per_project.items():
-        vias = sorted({l.via for l in found}, key=VIA_ORDER.index)
-        out.append({"project": entity_ref(project, labels.get(project)), "via": vias,
+    for project, links in found:
+        out.append({"project": entity_ref(project, labels.get(project)),
+                    "via": sorted({l.via for l in links}, key=VIA_ORDER.index),
                     "links": [{"via": l.via, "document": l.document,
-                               "steps": [s.to_dict() for s in l.steps]} for l in found]})
-    # stated links first, then by label
-    out.sort(key=lambda p: (VIA_ORDER.index(p["via"][0]), p["project"]["label"] or "",
-                            p["project"]["iri"]))
-    return out
+                               "steps": [s.to_dict() for s in l.steps]} for l in links]})
+    return out, total

@@ -360,6 +360,15 @@ def _next_version_name(path: Path) -> str:
     return f"v{max(seqs, default=0) + 1:08d}-{time.strftime('%Y%m%dT%H%M%S')}"
 
 
+DERIVED = "derived"  # <store>/derived/<version>/: files computed from one version
+
+
+def derived_dir(path: Path, version: str) -> Path:
+    """Where what is computed from a store version is kept: beside the versions, not in the
+    version's own directory (RocksDB's)."""
+    return Path(path) / DERIVED / version
+
+
 def _prune_versions(path: Path, keep: Path) -> None:
     versions = sorted(p for p in (path / "versions").iterdir() if p.is_dir())
     stale = [p for p in versions if p.name.endswith(".partial")]  # left by killed builds
@@ -367,6 +376,8 @@ def _prune_versions(path: Path, keep: Path) -> None:
     stale += complete[:max(0, len(complete) - (KEEP_VERSIONS - 1))]
     for p in stale:
         shutil.rmtree(p, ignore_errors=True)
+        # what servers derived from it (lookup index, analyses: kg.index, kg.server)
+        shutil.rmtree(path / DERIVED / p.name, ignore_errors=True)
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:

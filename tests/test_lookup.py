@@ -85,7 +85,7 @@ def test_kg_paths_prints_what_the_function_returns(store, store_dir):
 
 def test_kg_strategy_projects_prints_each_project_with_its_evidence(store, store_dir, capsys):
     projects = kg_json(capsys, "strategy-projects", "乡村全面振兴", "--store", str(store_dir))
-    assert projects == lookup.strategy_projects(store, "乡村全面振兴")
+    assert projects == lookup.strategy_projects(store, "乡村全面振兴")[0]
     assert "车盘水库" in {p["project"]["label"] for p in projects}
     assert all(p["via"] and p["links"][0]["steps"] for p in projects)
 

@@ -45,6 +45,14 @@ def test_search_by_type_finds_the_district_as_a_place_with_its_division_code(api
     assert all(i["type"] == "place" for i in body["items"])
 
 
+def test_lookups_read_an_index_kept_beside_the_served_version(api, store_dir):
+    from kg.index import index_path
+    from kg.store import store_info
+    ok(api.get("/api/search", params={"q": "水库"}))
+    info = store_info(store_dir)
+    assert index_path(store_dir, info.version).is_file()
+
+
 def test_search_exact_match_comes_first(api):
     body = ok(api.get("/api/search", params={"q": "车盘水库"}))
     assert body["items"][0]["label"] == "车盘水库"

@@ -46,6 +46,19 @@ def test_a_second_version_replaces_the_first_and_old_ones_are_pruned(tmp_path):
     assert len(kept) == store.KEEP_VERSIONS
 
 
+def test_what_was_derived_from_a_pruned_version_goes_with_it(tmp_path):
+    d = tmp_path / "store"
+    versions = []
+    for n in (3, 5, 7):
+        with store.build_lock(d):
+            versions.append(store.write_version(d, quads(n)).version)
+        (store.derived_dir(d, versions[-1]) / "lookup.sqlite").parent.mkdir(parents=True)
+        (store.derived_dir(d, versions[-1]) / "lookup.sqlite").write_text("x")
+    kept = sorted(p.name for p in (d / "versions").iterdir())
+    assert sorted(p.name for p in (d / store.DERIVED).iterdir()) == kept
+    assert versions[0] not in kept
+
+
 def test_a_failing_verification_keeps_the_previous_version(tmp_path):
     d = tmp_path / "store"
     with store.build_lock(d):

@@ -10,11 +10,12 @@ across threads here).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from itertools import combinations
 
 import networkx as nx
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg.store import default_graph_options
 from kg.vocab import BASE, ENTITY_TYPES, PREFIXES, entity_iri, iri_key
@@ -34,18 +35,21 @@ _PREFIX_TEXT = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 DOCUMENT_PREFIX = BASE + "id/document/"
 
 
-def select(store: Store, query: str) -> list[dict[str, str | None]]:
-    """Run a SELECT over the merge of all graphs; rows map variable -> lexical value."""
-    result = store.query(_PREFIX_TEXT + query, **default_graph_options(store))
+def rows(store: Store, query: str, graph: str | None = None) -> Iterator[dict[str, str | None]]:
+    """The rows of a SELECT as they come (variable -> lexical value), over the merge of all
+    graphs or over one named graph. Consume them in the calling thread (pyoxigraph iterators
+    must not cross threads)."""
+    dataset = {"default_graph": NamedNode(graph)} if graph else default_graph_options(store)
+    result = store.query(_PREFIX_TEXT + query, **dataset)
     names = [v.value for v in result.variables]
-    rows = []
     for solution in result:
-        row = {}
-        for name in names:
-            term = solution[name]
-            row[name] = None if term is None else term.value
-        rows.append(row)
-    return rows
+        yield {n: None if solution[n] is None else solution[n].value for n in names}
+
+
+def select(store: Store, query: str, graph: str | None = None) -> list[dict[str, str | None]]:
+    """Run a SELECT over the merge of all graphs (or one named graph); rows map variable ->
+    lexical value."""
+    return list(rows(store, query, graph))
 
 
 def document_key(document_iri: str | None) -> str:
@@ -188,5 +192,5 @@ def label_of(g: nx.Graph, iri: str) -> str:
 
 
 __all__ = ["Evidence", "ENTITY_CLASSES", "NODE_TYPES", "LINK_RELATIONS", "CO_MENTION",
-           "select", "load_graph", "entity_nodes", "link_evidence", "add_co_mentions",
+           "rows", "select", "load_graph", "entity_nodes", "link_evidence", "add_co_mentions",
            "documents", "document_key", "resolve_entity", "label_of"]

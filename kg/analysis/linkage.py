@@ -105,17 +105,17 @@ def direct_links(store: Store) -> list[PolicyLink]:
     return links
 
 
-def _project_mentions(store: Store) -> list[dict]:
+def _project_mentions(store: Store, graph: str | None) -> list[dict]:
     return select(store, """
         SELECT DISTINCT ?proj ?sent ?text ?sec ?col ?row WHERE {
           ?proj a kgo:Project ; kgo:hasMention ?m . ?m kgo:inSentence ?sent .
           ?sent kgo:text ?text .
           OPTIONAL { ?sent kgo:inSection ?sec } OPTIONAL { ?sent kgo:inColumn ?col }
           OPTIONAL { ?sent kgo:inRow ?row }
-        }""")
+        }""", graph)
 
 
-def _heading_sentences(store: Store) -> dict[str, tuple[str, str]]:
+def _heading_sentences(store: Store, graph: str | None) -> dict[str, tuple[str, str]]:
     """section -> (sentence, text) of the sentence its heading is in (the first one)."""
     first: dict[str, tuple[int, str, str]] = {}
     for r in select(store, """
@@ -123,33 +123,40 @@ def _heading_sentences(store: Store) -> dict[str, tuple[str, str]]:
           ?sec a kgo:Section ; kgo:startOffset ?start .
           ?sent kgo:inSection ?sec ; kgo:startOffset ?so ; kgo:text ?text .
           FILTER(?so <= ?start + 2)
-        }"""):
+        }""", graph):
         so = int(r["so"])
         if r["sec"] not in first or so < first[r["sec"]][0]:
             first[r["sec"]] = (so, r["sent"], r["text"])
     return {sec: (sent, text) for sec, (_, sent, text) in first.items()}
 
 
-def carried_links(store: Store) -> list[PolicyLink]:
-    """Links through headings, 专栏 row labels and column titles that name a strategy."""
-    names = carrier_names(strategy_names(store))
+def carried_links(store: Store, names: dict[str, set[str]] | None = None,
+                  graph: str | None = None) -> list[PolicyLink]:
+    """Links through headings, 专栏 row labels and column titles that name a strategy.
+
+    `names`: carrier_names(strategy_names(store)) when already known; `graph`: one
+    document's named graph (a heading carries links only within its report, so the links
+    of a store are those of each of its documents)."""
+    if names is None:
+        names = carrier_names(strategy_names(store))
     parents = {r["sec"]: r["parent"] for r in select(store, """
-        SELECT ?sec ?parent WHERE { ?sec a kgo:Section . OPTIONAL { ?sec kgo:parentSection ?parent } }""")}
+        SELECT ?sec ?parent WHERE { ?sec a kgo:Section . OPTIONAL { ?sec kgo:parentSection ?parent } }""",
+        graph)}
     heading_of = {r["sec"]: r["heading"] for r in select(store, """
-        SELECT ?sec ?heading WHERE { ?sec a kgo:Section ; kgo:heading ?heading }""")}
+        SELECT ?sec ?heading WHERE { ?sec a kgo:Section ; kgo:heading ?heading }""", graph)}
     carriers = {sec: strategies_named_in(h, names) for sec, h in heading_of.items()}
-    heading_sentence = _heading_sentences(store)
+    heading_sentence = _heading_sentences(store, graph)
     row_label = {r["row"]: r["label"] for r in select(store, """
-        SELECT ?row ?label WHERE { ?col kgo:hasRow ?row . ?row rdfs:label ?label }""")}
+        SELECT ?row ?label WHERE { ?col kgo:hasRow ?row . ?row rdfs:label ?label }""", graph)}
     column_title = {r["col"]: r["title"] for r in select(store, """
-        SELECT ?col ?title WHERE { ?col a kgo:Column ; dcterms:title ?title }""")}
+        SELECT ?col ?title WHERE { ?col a kgo:Column ; dcterms:title ?title }""", graph)}
 
     def heading_step(strategy: str, name: str, sec: str) -> Step:
         sent, text = heading_sentence.get(sec, (sec, heading_of[sec]))
         return Step(strategy, "heading", sec, Evidence(sent, text, document_key(sec)))
 
     links: list[PolicyLink] = []
-    for m in _project_mentions(store):
+    for m in _project_mentions(store, graph):
         proj, doc = m["proj"], document_key(m["sent"])
         mention_ev = Evidence(m["sent"], m["text"], doc)
         if m["col"]:  # inside a 专栏: its row label and title speak, not the surrounding heading

@@ -182,24 +182,29 @@ def shortest_paths(store: Store, source_iri: str, target_iri: str, max_length: i
     for iri in (source_iri, target_iri):
         if iri not in g:
             raise KeyError(f"{iri} is not an entity of the graph")
-    u = undirected(g)
     if source_iri == target_iri:
         return []
+    u = undirected(g)
+    return [path_steps(u, nodes)
+            for nodes in weighted_shortest(u, source_iri, target_iri, max_length, limit)]
+
+
+def weighted_shortest(u: nx.Graph, source: str, target: str, max_length: int,
+                      limit: int) -> list[list[str]]:
+    """The lightest paths (stated links before co-mentions) of at most `max_length` steps,
+    as node lists; when the lightest is longer, the path of fewest steps if it is short
+    enough."""
     try:
-        found = nx.all_shortest_paths(u, source_iri, target_iri, weight="weight")
         paths = []
-        for nodes in found:
+        for nodes in nx.all_shortest_paths(u, source, target, weight="weight"):
             if len(nodes) - 1 <= max_length:
-                paths.append(path_steps(u, nodes))
+                paths.append(nodes)
             if len(paths) >= limit:
                 break
+        if not paths:  # the lightest path is too long; a shorter one may go through co-mentions
+            nodes = nx.shortest_path(u, source, target)
+            if len(nodes) - 1 <= max_length:
+                paths.append(nodes)
+        return paths
     except nx.NetworkXNoPath:
         return []
-    if not paths:  # the lightest path is too long; a shorter one may go through co-mentions
-        try:
-            nodes = nx.shortest_path(u, source_iri, target_iri)
-        except nx.NetworkXNoPath:
-            return []
-        if len(nodes) - 1 <= max_length:
-            paths.append(path_steps(u, nodes))
-    return paths

@@ -21,16 +21,15 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pyoxigraph import Store
 from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
 from kg.backends import open_version
+from kg.index import LookupIndex, index_path, open_index
 from kg.server.errors import RequestError
 from kg.vocab import entity_iri, iri_key
 
@@ -42,32 +41,25 @@ MAX_LIMIT = 1000
 
 
 class Lookups:
-    """The read-only store of one version, what is derived from it, and cached answers."""
+    """The read-only store of one version, its lookup index, and cached answers."""
 
-    def __init__(self, version_path: Path, version: str):
-        self.version = version
-        self.store = open_version(version_path)  # embedded, or a remote store (kg.backends)
+    def __init__(self, info):
+        self.version = info.version
+        self.store = open_version(info.version_path)  # embedded, or a remote store (kg.backends)
+        self._index_file = index_path(info.path, info.version)
         self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
         self._lock = threading.Lock()
-        self._derived: dict[str, object] = {}
-        self._derive_locks: dict[str, threading.Lock] = {}
+        self._index: LookupIndex | None = None
+        self._index_lock = threading.Lock()
 
-    def derived(self, name: str, build: Callable[[Store], object]):
-        """build(store) once per version (label index, policy links, entity graph ...)."""
-        if name in self._derived:
-            return self._derived[name]
-        with self._lock:
-            lock = self._derive_locks.setdefault(name, threading.Lock())
-        with lock:  # concurrent first requests build it once
-            if name not in self._derived:
-                self._derived[name] = build(self.store)
-        return self._derived[name]
-
-    def label_index(self) -> list[tuple[str, str, str]]:
-        return self.derived("label_index", lookup.label_index)
-
-    def labels(self) -> dict[str, str]:
-        return self.derived("labels", lambda st: {e: l for e, l, _ in self.label_index()})
+    def index(self) -> LookupIndex:
+        """The version's lookup index (kg.index), built on first use when no server built it
+        before: search, paths and a strategy's projects read it from disk."""
+        if self._index is None:
+            with self._index_lock:  # concurrent first requests build it once
+                if self._index is None:
+                    self._index = open_index(self.store, self._index_file)
+        return self._index
 
     async def answer(self, key: tuple, compute: Callable[[], object]):
         """compute() in a worker thread, once per key; lookup errors become HTTP errors."""
@@ -96,17 +88,17 @@ _init_lock = threading.Lock()
 KEPT_VERSIONS = 2  # the version served and the one a reload is switching to
 
 
-def _lookups_of(app, version_path: Path, version: str) -> tuple[Lookups, bool]:
+def _lookups_of(app, info) -> tuple[Lookups, bool]:
     """The Lookups of one store version, and whether they were made just now."""
     kept = _kept(app)
-    found = kept.get(version)
+    found = kept.get(info.version)
     if found is not None:
         return found, False
     with _init_lock:
-        found = kept.get(version)
+        found = kept.get(info.version)
         if found is not None:
             return found, False
-        found = kept[version] = Lookups(version_path, version)
+        found = kept[info.version] = Lookups(info)
         for old in list(kept)[:-KEPT_VERSIONS]:
             del kept[old]
         return found, True
@@ -122,17 +114,16 @@ def _kept(app) -> dict[str, Lookups]:
 def lookups(request: Request) -> Lookups:
     """The Lookups of the store version the app serves now (a reload swaps in a new one;
     requests in flight keep the old one until they finish)."""
-    info = request.app.state.store_info
-    return _lookups_of(request.app, info.version_path, info.version)[0]
+    return _lookups_of(request.app, request.app.state.store_info)[0]
 
 
 def warm_lookups(app, info) -> None:
     """Open the lookups of a store version and build, in a background thread, what lookups
-    and analyses derive from it (label index, policy links, entity graph, the default
-    analyses), so the first asks do not each pay for it, nor hold up the requests behind them.
-    Requests arriving meanwhile wait only for the part they need (built once)."""
+    and analyses derive from it (the lookup index when no server built it before, the
+    default analyses), so the first asks do not each pay for it, nor hold up the requests
+    behind them. Requests arriving meanwhile wait only for the part they need (built once)."""
     try:
-        found, made = _lookups_of(app, info.version_path, info.version)
+        found, made = _lookups_of(app, info)
     except (OSError, RuntimeError) as e:  # a version that does not open: the reload says so
         log.warning("the lookups of version %s cannot be opened: %s", info.version, e)
         return
@@ -145,10 +136,7 @@ def warm_lookups(app, info) -> None:
 def _warm(lk: Lookups, info) -> None:
     from kg.server.routes_analysis import warm_analyses
     try:
-        lk.label_index()
-        lk.labels()
-        lk.derived("policy_links", _policy_links)
-        lk.derived("graph", _graph)
+        lk.index()
         warm_analyses(info)
     except Exception as e:  # warming is an optimisation: the first request builds it instead
         log.warning("warming the lookups of version %s failed: %s", lk.version, e)
@@ -190,7 +178,7 @@ async def search(request: Request,
         checked_type(type)
     lk = lookups(request)
     items = await lk.answer(("search", q.strip(), type, limit, offset), lambda: lookup.search(
-        lk.store, q, type, limit + 1, offset, index=lk.label_index()))
+        lk.store, q, type, limit + 1, offset, index=lk.index()))
     return page(request, items, limit, offset, q=q, type=type)
 
 
@@ -228,14 +216,8 @@ def entity_ref(value: str, name: str) -> str:
         raise RequestError(400, "bad request", str(e)) from None
 
 
-def _graph(store: Store):
-    from kg.analysis.views import entity_graph
-    return entity_graph(store, co_mentions=True)
-
-
 def _paths(lk: Lookups, source: str, target: str, max_length: int, limit: int) -> dict:
-    return lookup.paths(lk.store, source, target, max_length, limit,
-                        graph=lk.derived("graph", _graph), labels=lk.labels())
+    return lookup.paths(lk.store, source, target, max_length, limit, index=lk.index())
 
 
 @router.get("/api/paths", summary="shortest paths between two entities, with the relation and evidence of each step")
@@ -250,20 +232,16 @@ async def paths(request: Request,
                                         lambda: _paths(lk, s, t, max_length, limit)))
 
 
-def _policy_links(store: Store):
-    from kg.analysis.linkage import policy_project_links
-    return policy_project_links(store)
-
-
 @router.get("/api/strategies/{key:path}/projects", summary="projects a strategy reaches, stated or through headings and 专栏, with evidence")
 async def strategy_projects(request: Request, key: str, limit: int = Query(100, ge=1, le=MAX_LIMIT),
                             offset: int = Offset) -> JSONResponse:
     lk, k = lookups(request), path_key(key)
-    found = await lk.answer(("strategy-projects", k), lambda: lookup.strategy_projects(
-        lk.store, k, links=lk.derived("policy_links", _policy_links), labels=lk.labels()))
+    found, total = await lk.answer(("strategy-projects", k, limit, offset),
+                                   lambda: lookup.strategy_projects(lk.store, k, limit + 1, offset,
+                                                                    index=lk.index()))
     iri = entity_iri("strategy", k).value
-    return page(request, found[offset:offset + limit + 1], limit, offset,
-                strategy=lookup.entity_ref(iri, lk.labels().get(iri)), total=len(found))
+    return page(request, found, limit, offset,
+                strategy=lookup.entity_ref(iri, lk.index().labels([iri]).get(iri)), total=total)
 
 
 @router.get("/api/targets", summary="targets and observations, with plan/actual pairs")

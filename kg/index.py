@@ -1,0 +1,414 @@
+"""The lookup index of a store version: what search, paths and a strategy's projects read,
+in one SQLite file beside the version.
+
+The server answers `/api/search`, `/api/paths` and `/api/strategies/{key}/projects` from
+this file instead of holding labels, the entity graph and the policy links in its memory:
+on 10,000 reports they are millions of rows (1.3 GiB per process at 1000 reports), on disk
+they cost the page cache. The index is built once per version, streaming: store-wide
+queries whose rows go straight into SQLite (labels, types, stated links and their
+evidence), per-document queries for what a report holds alone (sentence co-mentions, links
+carried by headings and 专栏). It says nothing the store does not; delete it and it is
+built again.
+
+Tables: entity (IRI, type, canonical label); name_text (full-text, trigram: every label
+and alias of an entity, lower-cased); edge (the undirected entity graph of
+kg.analysis.structure, one row per stated link, carried policy link or co-mention);
+evidence (edge → sentence, or the 专栏 row or column that carries a link); source (IRI →
+text of those sentences, rows and columns); link (kg.analysis.linkage.PolicyLink rows).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import threading
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+
+import networkx as nx
+
+from kg.analysis.graph import (CO_MENTION, ENTITY_CLASSES, LINK_RELATIONS, Evidence,
+                               document_key, rows, select)
+from kg.analysis.linkage import (VIA_ORDER, PolicyLink, Step, carried_links, carrier_names,
+                                 strategy_names)
+from kg.analysis.structure import CO_MENTION_WEIGHT, PathStep, weighted_shortest
+from kg.vocab import BASE, ENTITY_TYPES, graph_iri
+
+SCHEMA = "1"  # bump when the tables change: an index of another schema is built again
+FILE_NAME = "lookup.sqlite"
+ID_BASE = BASE + "id/"
+MAX_CO_MENTIONS = 30  # entities named in one sentence; longer lists say little about each pair
+PATH_NODE_BUDGET = 200_000  # entities a path search may visit before it gives up
+
+# kinds of edge, strongest first: a path step shows the strongest relation between two nodes
+STATED, CARRIED, CO_MENTIONED = 0, 1, 2
+
+_TABLES = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entity (iri TEXT PRIMARY KEY, type TEXT, label TEXT, foreign_label INTEGER)
+    WITHOUT ROWID;
+CREATE TABLE name (iri TEXT, hit TEXT, low TEXT, PRIMARY KEY (iri, hit)) WITHOUT ROWID;
+CREATE TABLE edge (id INTEGER PRIMARY KEY, src TEXT, dst TEXT, rel TEXT, kind INTEGER,
+                   UNIQUE (src, dst, rel, kind));
+CREATE TABLE evidence (edge INTEGER, source TEXT, PRIMARY KEY (edge, source)) WITHOUT ROWID;
+CREATE TABLE source (iri TEXT PRIMARY KEY, text TEXT) WITHOUT ROWID;
+CREATE TABLE link (strategy TEXT, project TEXT, via INTEGER, target TEXT, document TEXT,
+                   steps TEXT, PRIMARY KEY (strategy, project, via, target, document))
+                   WITHOUT ROWID;
+"""
+
+
+class TooBroad(ValueError):
+    """A path search that would visit more entities than PATH_NODE_BUDGET."""
+
+
+def index_path(store_dir: Path, version: str) -> Path:
+    """Where the index of a store version lives (kg.store.derived_dir)."""
+    from kg.store import derived_dir
+    return derived_dir(store_dir, version) / FILE_NAME
+
+
+def open_index(store, path: Path | None = None) -> "LookupIndex":
+    """The index of `store` at `path`, built first when absent or of another schema
+    (processes building the same file wait for one another); in memory when path is None."""
+    if path is None:
+        con = sqlite3.connect(":memory:", check_same_thread=False)
+        _build(store, con)
+        return LookupIndex(con)
+    path = Path(path)
+    if not _is_current(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not _is_current(path):
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.unlink(missing_ok=True)
+                con = sqlite3.connect(tmp)
+                try:
+                    _build(store, con)
+                finally:
+                    con.close()
+                os.replace(tmp, path)
+    return LookupIndex(path)
+
+
+def _is_current(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:  # not an index (a crash cannot leave one: it is renamed in)
+        return False
+    return row is not None and row[0] == SCHEMA
+
+
+# ---------------------------------------------------------------- building
+
+def _build(store, con: sqlite3.Connection) -> None:
+    con.execute("PRAGMA journal_mode=OFF")  # a scratch file until it is renamed into place
+    con.execute("PRAGMA synchronous=OFF")
+    con.executescript(_TABLES)
+    with con:
+        _add_names(store, con)
+        _add_types(store, con)
+        _add_stated_links(store, con)
+        names = carrier_names(strategy_names(store))
+        documents = [graph_iri(document_key(r["d"])).value
+                     for r in select(store, "SELECT ?d WHERE { ?d a kgo:Document }")]
+        for graph in sorted(set(documents)):
+            _add_co_mentions(store, con, graph)
+            for link in carried_links(store, names, graph):
+                _add_link(con, link)
+        _add_direct_links(con)
+        _drop_non_entities(con)
+        con.execute("CREATE VIRTUAL TABLE name_text USING fts5(low, iri UNINDEXED,"
+                    " label UNINDEXED, hit UNINDEXED, tokenize='trigram')")
+        con.execute("INSERT INTO name_text SELECT n.low, n.iri, e.label, n.hit"
+                    " FROM name n JOIN entity e USING (iri) WHERE e.label IS NOT NULL")
+        con.execute("DROP TABLE name")
+        con.execute("CREATE INDEX edge_dst ON edge (dst)")
+        con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+
+
+def _is_entity(iri: str) -> bool:
+    type_, _, key = iri[len(ID_BASE):].partition("/") if iri.startswith(ID_BASE) else ("", "", "")
+    return type_ in ENTITY_TYPES and bool(key) and "/" not in key
+
+
+def _add_names(store, con) -> None:
+    """Labels and aliases. The canonical label of an entity is the least of its Chinese (or
+    untagged) labels, of its other labels when it has none (sectors have English ones too)."""
+    for r in rows(store, """
+            SELECT ?e ?p ?hit (LANG(?hit) AS ?lang) WHERE {
+              VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?hit }"""):
+        iri, prop, text = r["e"], r["p"], r["hit"]
+        if not _is_entity(iri):
+            continue
+        con.execute("INSERT OR IGNORE INTO name VALUES (?, ?, ?)", (iri, text, text.lower()))
+        if prop.endswith("#label"):
+            con.execute("INSERT INTO entity VALUES (?, NULL, ?, ?) ON CONFLICT DO UPDATE"
+                        " SET label = excluded.label, foreign_label = excluded.foreign_label"
+                        " WHERE label IS NULL OR (excluded.foreign_label, excluded.label)"
+                        " < (foreign_label, label)",
+                        (iri, text, r["lang"] not in ("", "zh")))
+
+
+def _add_types(store, con) -> None:
+    values = " ".join(f"kgo:{c}" for c in ENTITY_CLASSES)
+    for r in rows(store, f"SELECT ?e ?c WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }}"):
+        iri, cls = r["e"], r["c"]
+        con.execute("INSERT INTO entity VALUES (?, ?, ?, 2) ON CONFLICT DO UPDATE"
+                    " SET type = coalesce(type, excluded.type)",
+                    (iri, ENTITY_CLASSES[cls.rsplit("#", 1)[1]], _tail(iri)))
+
+
+def _tail(iri: str) -> str:
+    from urllib.parse import unquote
+    return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _edge(con, src: str, dst: str, rel: str, kind: int) -> int:
+    con.execute("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",
+                (src, dst, rel, kind))
+    return con.execute("SELECT id FROM edge WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
+                       (src, dst, rel, kind)).fetchone()[0]
+
+
+def _evidence(con, edge: int, source: str, text: str | None) -> None:
+    con.execute("INSERT OR IGNORE INTO evidence VALUES (?, ?)", (edge, source))
+    con.execute("INSERT OR IGNORE INTO source VALUES (?, ?)", (source, text or ""))
+
+
+def _add_stated_links(store, con) -> None:
+    """Entity-to-entity links as written, then the sentences of the assertions stating them."""
+    values = " ".join(f"kgo:{p}" for p in LINK_RELATIONS)
+    for r in rows(store, f"""
+            SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?o)) }}"""):
+        _edge(con, r["s"], r["o"], r["p"].rsplit("#", 1)[1], STATED)
+    for r in rows(store, f"""
+            SELECT ?s ?p ?o ?sent ?text WHERE {{
+              VALUES ?p {{ {values} }}
+              ?a a kgo:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                 kgo:evidence ?sent . OPTIONAL {{ ?sent kgo:text ?text }}
+            }}"""):
+        found = con.execute("SELECT id FROM edge WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
+                            (r["s"], r["o"], r["p"].rsplit("#", 1)[1], STATED)).fetchone()
+        if found:
+            _evidence(con, found[0], r["sent"], r["text"])
+
+
+def _add_co_mentions(store, con, graph: str) -> None:
+    """Entities named in the same sentence of one document (undirected: a < b)."""
+    members: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, str] = {}
+    for r in select(store, """
+            SELECT ?sent ?e ?text WHERE {
+              ?m kgo:mentionOf ?e ; kgo:inSentence ?sent . ?sent kgo:text ?text }""", graph):
+        members[r["sent"]].add(r["e"])
+        texts[r["sent"]] = r["text"]
+    for sent, found in members.items():
+        if len(found) > MAX_CO_MENTIONS:
+            continue
+        for a, b in combinations(sorted(found), 2):
+            _evidence(con, _edge(con, a, b, CO_MENTION, CO_MENTIONED), sent, texts[sent])
+
+
+def _add_link(con, link: PolicyLink) -> None:
+    """A policy link, and the edge it makes in the entity graph (project → strategy)."""
+    con.execute("INSERT OR IGNORE INTO link VALUES (?, ?, ?, ?, ?, ?)",
+                (link.strategy, link.project, VIA_ORDER.index(link.via), link.steps[0].target,
+                 link.document, json.dumps([s.to_dict() for s in link.steps], ensure_ascii=False)))
+    if link.via == "implements":
+        return
+    edge = _edge(con, link.project, link.strategy, "implements", CARRIED)
+    for step in link.steps:
+        if step.evidence:
+            _evidence(con, edge, step.evidence.sentence, step.evidence.text)
+
+
+def _add_direct_links(con) -> None:
+    """Stated `project implements strategy` links, one per sentence stating them."""
+    rows = con.execute("""
+        SELECT e.src, e.dst, v.source, s.text FROM edge e
+          JOIN entity p ON p.iri = e.src AND p.type = 'project'
+          JOIN entity t ON t.iri = e.dst AND t.type = 'strategy'
+          LEFT JOIN evidence v ON v.edge = e.id LEFT JOIN source s ON s.iri = v.source
+        WHERE e.rel = 'implements' AND e.kind = ?
+        ORDER BY e.id, length(v.source), v.source""", (STATED,)).fetchall()  # first sentence first
+    for project, strategy, sent, text in rows:
+        ev = Evidence(sent, text, document_key(sent)) if sent else None
+        _add_link(con, PolicyLink(strategy, project, "implements", ev.document if ev else "",
+                                  [Step(project, "implements", strategy, ev)]))
+
+
+def _drop_non_entities(con) -> None:
+    """Edges and links whose ends are not typed entities (kg.analysis.graph.load_graph)."""
+    typed = "SELECT iri FROM entity WHERE type IS NOT NULL"
+    con.execute(f"DELETE FROM edge WHERE src NOT IN ({typed}) OR dst NOT IN ({typed})")
+    con.execute("DELETE FROM evidence WHERE edge NOT IN (SELECT id FROM edge)")
+    con.execute(f"DELETE FROM link WHERE strategy NOT IN ({typed}) OR project NOT IN ({typed})")
+
+
+# ---------------------------------------------------------------- reading
+
+class LookupIndex:
+    """Read access to an index file (one SQLite connection per thread), or to an index
+    built in memory (one connection, for a command that runs in one thread)."""
+
+    def __init__(self, source: Path | sqlite3.Connection):
+        self._source = source
+        self._local = threading.local()
+
+    def _con(self) -> sqlite3.Connection:
+        if isinstance(self._source, sqlite3.Connection):
+            return self._source
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = sqlite3.connect(f"file:{self._source}?mode=ro", uri=True)
+            con.execute("PRAGMA cache_size=-2000")  # KiB per thread: the page cache does the rest
+        return con
+
+    def search(self, q: str, type_: str | None, limit: int, offset: int) -> list[tuple[str, str, str]]:
+        """(IRI, label, the label or alias matched) of entities whose label or alias contains q
+        (case ignored): exact matches first, then prefixes, then shorter labels."""
+        needle = q.lower()
+        where = ["instr(low, :q) > 0"]
+        if len(needle) >= 3:  # the trigram index finds substrings of three characters or more
+            where.append("name_text MATCH :phrase")
+        if type_:
+            where.append("substr(iri, 1, length(:prefix)) = :prefix")
+        rows = self._con().execute(f"""
+            SELECT iri, label, substr(best, 3) FROM (
+              SELECT iri, label, MIN(CASE WHEN low = :q THEN 0
+                                          WHEN substr(low, 1, length(:q)) = :q THEN 1 ELSE 2 END
+                                     || char(1) || hit) AS best
+              FROM name_text WHERE {" AND ".join(where)} GROUP BY iri)
+            ORDER BY substr(best, 1, 1), length(label), iri LIMIT :limit OFFSET :offset""",
+            {"q": needle, "phrase": '"' + needle.replace('"', '""') + '"',
+             "prefix": f"{ID_BASE}{type_}/", "limit": limit, "offset": offset})
+        return rows.fetchall()
+
+    def labels(self, iris) -> dict[str, str]:
+        """Canonical labels of the IRIs that have one."""
+        iris, out = list(iris), {}
+        for i in range(0, len(iris), 500):
+            part = iris[i:i + 500]
+            out.update(self._con().execute(
+                f"SELECT iri, label FROM entity WHERE iri IN ({','.join('?' * len(part))})"
+                " AND label IS NOT NULL", part))
+        return out
+
+    def strategy_projects(self, strategy: str, limit: int, offset: int) -> tuple[list, int]:
+        """A page of the projects a strategy reaches, strongest way first, then by label:
+        [(project IRI, [PolicyLink ...])], and how many there are in all."""
+        con = self._con()
+        total = con.execute("SELECT count(DISTINCT project) FROM link WHERE strategy = ?",
+                            (strategy,)).fetchone()[0]
+        page = [p for (p,) in con.execute("""
+            SELECT l.project FROM link l LEFT JOIN entity e ON e.iri = l.project
+            WHERE l.strategy = ? GROUP BY l.project
+            ORDER BY MIN(l.via), coalesce(e.label, ''), l.project LIMIT ? OFFSET ?""",
+            (strategy, limit, offset))]
+        out = []
+        for project in page:
+            links = [PolicyLink(strategy, project, VIA_ORDER[via], doc,
+                                [_step(s) for s in json.loads(steps)])
+                     for via, doc, steps in con.execute(
+                         "SELECT via, document, steps FROM link WHERE strategy = ? AND project = ?"
+                         " ORDER BY via, document, target", (strategy, project))]
+            out.append((project, links))
+        return out, total
+
+    def _neighbours(self, nodes: list[str]) -> dict[str, dict[str, float]]:
+        """node → {neighbour: weight} (a stated or carried link weighs 1, a co-mention 2)."""
+        out: dict[str, dict[str, float]] = {n: {} for n in nodes}
+        con = self._con()
+        for i in range(0, len(nodes), 500):
+            part = nodes[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for a, b, kind in con.execute(
+                    f"SELECT src, dst, kind FROM edge WHERE src IN ({marks})"
+                    f" UNION ALL SELECT dst, src, kind FROM edge WHERE dst IN ({marks})", part + part):
+                if a == b:
+                    continue
+                weight = CO_MENTION_WEIGHT if kind == CO_MENTIONED else 1.0
+                out[a][b] = min(out[a].get(b, weight), weight)
+        return out
+
+    def path_graph(self, source: str, target: str, max_length: int) -> nx.Graph:
+        """The part of the entity graph that paths of at most `max_length` steps between the
+        two can use: a search from both ends at once (the smaller frontier first), so a hub
+        near one end is crossed once, not from both. TooBroad past PATH_NODE_BUDGET nodes."""
+        dist = {source: {source: 0}, target: {target: 0}}
+        frontier = {source: [source], target: [target]}
+        radius = {source: 0, target: 0}
+        adjacency: dict[str, dict[str, float]] = {}
+        while radius[source] + radius[target] < max_length:
+            side = min((source, target), key=lambda e: (len(frontier[e]), e != source))
+            if not frontier[side]:
+                break
+            found = self._neighbours(frontier[side])
+            adjacency.update(found)
+            frontier[side] = []
+            for nbrs in found.values():
+                for n in nbrs:
+                    if n not in dist[side]:
+                        dist[side][n] = radius[side] + 1
+                        frontier[side].append(n)
+            radius[side] += 1
+            if len(dist[source]) + len(dist[target]) > PATH_NODE_BUDGET:
+                raise TooBroad(f"more than {PATH_NODE_BUDGET:,} entities lie within "
+                               f"{max_length} steps of the two ends; ask with a smaller max_length")
+        g = nx.Graph()
+        g.add_nodes_from((source, target))
+        for a, nbrs in adjacency.items():
+            g.add_weighted_edges_from((a, b, w) for b, w in nbrs.items()
+                                      if b in dist[source] or b in dist[target])
+        # keep the nodes some walk of at most max_length steps goes through
+        near_s = nx.single_source_shortest_path_length(g, source, cutoff=max_length)
+        near_t = nx.single_source_shortest_path_length(g, target, cutoff=max_length)
+        return g.subgraph(n for n, d in near_s.items()
+                          if n in near_t and d + near_t[n] <= max_length).copy()
+
+    def path_steps(self, nodes: list[str]) -> list[PathStep]:
+        """Each step of a path with its strongest relation (stated, carried, co-mention) and
+        the sentences stating it."""
+        con = self._con()
+        labels = self.labels(nodes)
+        steps = []
+        for a, b in zip(nodes, nodes[1:]):
+            edge, src, rel = con.execute("""
+                SELECT id, src, rel FROM edge WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1)
+                ORDER BY kind, id LIMIT 1""", (a, b)).fetchone()
+            evidence = [Evidence(iri, text, document_key(iri)) for iri, text in con.execute(
+                "SELECT v.source, s.text FROM evidence v JOIN source s ON s.iri = v.source"
+                " WHERE v.edge = ? ORDER BY v.source", (edge,))]
+            steps.append(PathStep(a, labels.get(a, _tail(a)), rel, b, labels.get(b, _tail(b)),
+                                  src == a, evidence))
+        return steps
+
+    def shortest_paths(self, source: str, target: str, max_length: int,
+                       limit: int) -> list[list[PathStep]]:
+        """kg.analysis.structure.shortest_paths over the index instead of a graph in memory."""
+        if source == target:
+            return []
+        g = self.path_graph(source, target, max_length)
+        if source not in g or target not in g:
+            return []
+        return [self.path_steps(nodes)
+                for nodes in weighted_shortest(g, source, target, max_length, limit)]
+
+    def close(self) -> None:
+        if isinstance(self._source, sqlite3.Connection):
+            self._source.close()
+
+
+def _step(d: dict) -> Step:
+    ev = d.get("evidence")
+    return Step(d["source"], d["relation"], d["target"], Evidence(**ev) if ev else None)
