@@ -31,8 +31,8 @@ import networkx as nx
 
 from kg.analysis.graph import (CO_MENTION, ENTITY_CLASSES, LINK_RELATIONS, Evidence,
                                document_key, rows, select)
-from kg.analysis.linkage import (VIA_ORDER, PolicyLink, Step, carried_links, carrier_names,
-                                 strategy_names)
+from kg.analysis.linkage import (VIA_ORDER, NameFinder, PolicyLink, Step, carried_links,
+                                 carrier_names, strategy_names)
 from kg.analysis.structure import CO_MENTION_WEIGHT, PathStep, weighted_shortest
 from kg.vocab import BASE, ENTITY_TYPES, graph_iri
 
@@ -118,7 +118,7 @@ def _build(store, con: sqlite3.Connection) -> None:
         _add_names(store, con)
         _add_types(store, con)
         _add_stated_links(store, con)
-        names = carrier_names(strategy_names(store))
+        names = NameFinder(carrier_names(strategy_names(store)))
         documents = [graph_iri(document_key(r["d"])).value
                      for r in select(store, "SELECT ?d WHERE { ?d a kgo:Document }")]
         for graph in sorted(set(documents)):
@@ -212,11 +212,15 @@ def _add_co_mentions(store, con, graph: str) -> None:
               ?m kgo:mentionOf ?e ; kgo:inSentence ?sent . ?sent kgo:text ?text }""", graph):
         members[r["sent"]].add(r["e"])
         texts[r["sent"]] = r["text"]
-    for sent, found in members.items():
-        if len(found) > MAX_CO_MENTIONS:
-            continue
-        for a, b in combinations(sorted(found), 2):
-            _evidence(con, _edge(con, a, b, CO_MENTION, CO_MENTIONED), sent, texts[sent])
+    pairs = [(a, b, sent) for sent, found in members.items() if len(found) <= MAX_CO_MENTIONS
+             for a, b in combinations(sorted(found), 2)]
+    con.executemany("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",
+                    [(a, b, CO_MENTION, CO_MENTIONED) for a, b, _ in pairs])
+    con.executemany("INSERT OR IGNORE INTO evidence SELECT id, ? FROM edge"
+                    " WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
+                    [(sent, a, b, CO_MENTION, CO_MENTIONED) for a, b, sent in pairs])
+    con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)",
+                    [(sent, texts[sent]) for sent in {sent for *_, sent in pairs}])
 
 
 def _add_link(con, link: PolicyLink) -> None:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from kg.analysis.graph import label_of
-from kg.analysis.linkage import (linkage_report, names_the_report_itself, policy_project_links,
-                                 strategies_named_in)
+from kg.analysis.linkage import (NameFinder, linkage_report, names_the_report_itself,
+                                 policy_project_links)
 from tests.fixtures_graph import hand_store, hand_store_dir, seed_store  # noqa: F401
 
 
@@ -69,8 +69,11 @@ def test_breakdowns_by_place_and_sector(hand_store):
 
 def test_strategy_names_match_inside_headings_not_short_fragments():
     names = {"s1": {"成渝地区双城经济圈", "双城"}, "s2": {"长江经济带"}}
-    assert strategies_named_in("一是深入推动成渝地区双城经济圈建设。", names) == [("s1", "成渝地区双城经济圈")]
-    assert strategies_named_in("二是全面融入西部陆海新通道建设。", names) == []
+    named_in = NameFinder(names)
+    assert named_in("一是深入推动成渝地区双城经济圈建设。") == [("s1", "成渝地区双城经济圈")]
+    assert named_in("二是全面融入西部陆海新通道建设。") == []
+    assert named_in("长江经济带、成渝地区双城经济圈") == [("s1", "成渝地区双城经济圈"),
+                                                   ("s2", "长江经济带")]
 
 
 def test_seed_build_links_most_projects_to_strategies_with_evidence(seed_store):

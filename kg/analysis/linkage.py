@@ -83,14 +83,31 @@ def carrier_names(names: dict[str, set[str]]) -> dict[str, set[str]]:
             if not any(names_the_report_itself(n) for n in forms)}
 
 
-def strategies_named_in(text: str, names: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """(strategy, name as found) for every strategy a heading or label names."""
-    found = []
-    for strategy, forms in names.items():
-        hits = [n for n in forms if n in text]
-        if hits:
-            found.append((strategy, max(hits, key=len)))
-    return sorted(found)
+class NameFinder:
+    """Which strategies a text (a heading, a 专栏 row label or title) names: each substring
+    of the text is looked up among the strategies' written forms. A heading is short and
+    the forms of a large store are many, so this costs the text's length, not the forms'
+    number."""
+
+    def __init__(self, names: dict[str, set[str]]):
+        self._by_form: dict[str, set[str]] = defaultdict(set)
+        for strategy, forms in names.items():
+            for form in forms:
+                self._by_form[form].add(strategy)
+        self._lengths = sorted({len(f) for f in self._by_form})
+
+    def __call__(self, text: str) -> list[tuple[str, str]]:
+        """(strategy, the longest of its names found) for every strategy the text names."""
+        found: dict[str, str] = {}
+        for start in range(len(text)):
+            for length in self._lengths:
+                if start + length > len(text):
+                    break
+                form = text[start:start + length]
+                for strategy in self._by_form.get(form, ()):
+                    if len(form) > len(found.get(strategy, "")):
+                        found[strategy] = form
+        return sorted(found.items())
 
 
 def direct_links(store: Store) -> list[PolicyLink]:
@@ -130,21 +147,21 @@ def _heading_sentences(store: Store, graph: str | None) -> dict[str, tuple[str, 
     return {sec: (sent, text) for sec, (_, sent, text) in first.items()}
 
 
-def carried_links(store: Store, names: dict[str, set[str]] | None = None,
+def carried_links(store: Store, names: NameFinder | None = None,
                   graph: str | None = None) -> list[PolicyLink]:
     """Links through headings, 专栏 row labels and column titles that name a strategy.
 
-    `names`: carrier_names(strategy_names(store)) when already known; `graph`: one
-    document's named graph (a heading carries links only within its report, so the links
-    of a store are those of each of its documents)."""
+    `names`: NameFinder(carrier_names(strategy_names(store))) when already made; `graph`:
+    one document's named graph (a heading carries links only within its report, so the
+    links of a store are those of each of its documents)."""
     if names is None:
-        names = carrier_names(strategy_names(store))
+        names = NameFinder(carrier_names(strategy_names(store)))
     parents = {r["sec"]: r["parent"] for r in select(store, """
         SELECT ?sec ?parent WHERE { ?sec a kgo:Section . OPTIONAL { ?sec kgo:parentSection ?parent } }""",
         graph)}
     heading_of = {r["sec"]: r["heading"] for r in select(store, """
         SELECT ?sec ?heading WHERE { ?sec a kgo:Section ; kgo:heading ?heading }""", graph)}
-    carriers = {sec: strategies_named_in(h, names) for sec, h in heading_of.items()}
+    carriers = {sec: names(h) for sec, h in heading_of.items()}
     heading_sentence = _heading_sentences(store, graph)
     row_label = {r["row"]: r["label"] for r in select(store, """
         SELECT ?row ?label WHERE { ?col kgo:hasRow ?row . ?row rdfs:label ?label }""", graph)}
@@ -161,12 +178,12 @@ def carried_links(store: Store, names: dict[str, set[str]] | None = None,
         mention_ev = Evidence(m["sent"], m["text"], doc)
         if m["col"]:  # inside a 专栏: its row label and title speak, not the surrounding heading
             if m["row"] and m["row"] in row_label:
-                for strategy, name in strategies_named_in(row_label[m["row"]], names):
+                for strategy, name in names(row_label[m["row"]]):
                     links.append(PolicyLink(strategy, proj, "row", doc, [
                         Step(strategy, "rowLabel", m["row"],
                              Evidence(m["row"], row_label[m["row"]], doc)),
                         Step(m["row"], "mentions", proj, mention_ev)]))
-            for strategy, name in strategies_named_in(column_title.get(m["col"], ""), names):
+            for strategy, name in names(column_title.get(m["col"], "")):
                 links.append(PolicyLink(strategy, proj, "column", doc, [
                     Step(strategy, "columnTitle", m["col"],
                          Evidence(m["col"], column_title[m["col"]], doc)),
