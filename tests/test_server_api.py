@@ -325,3 +325,40 @@ def test_repeated_lookups_are_sent_from_the_answer_cache_before_routing(api):
     assert [r.content for r in again] == [r.content for r in first]
     assert [r.headers["content-type"] for r in again] == [r.headers["content-type"] for r in first]
     assert api.get("/health").json()["api_cache"]["hits"] == hits + 2
+
+
+def test_lookups_wait_for_an_index_being_built_then_answer_503_and_retry_a_failed_one(
+        store_dir, tmp_path, monkeypatch):
+    import dataclasses
+    import threading
+
+    from kg.server import routes_api
+    from kg.server.errors import RequestError
+    from kg.store import store_info
+
+    info = dataclasses.replace(store_info(store_dir), path=tmp_path)  # its own index file
+    release, real = threading.Event(), routes_api.open_index
+
+    def slow(store, path):
+        release.wait(30)
+        return real(store, path)
+
+    monkeypatch.setattr(routes_api, "open_index", slow)
+    lk = routes_api.Lookups(info)
+    with pytest.raises(RequestError) as e:
+        lk.index(wait=0.2)
+    assert e.value.status == 503 and e.value.headers["Retry-After"]
+    assert "being built" in e.value.detail
+    release.set()
+    assert lk.index(wait=30).search("水库", None, 1, 0)
+
+    def broken(store, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(routes_api, "open_index", broken)
+    lk = routes_api.Lookups(info)
+    with pytest.raises(RequestError, match="disk full") as e:
+        lk.index(wait=30)
+    assert e.value.status == 503
+    monkeypatch.setattr(routes_api, "open_index", real)
+    assert lk.index(wait=30).search("水库", None, 1, 0)  # the next ask builds it again

@@ -36,7 +36,10 @@ from kg.vocab import entity_iri, iri_key
 router = APIRouter(tags=["lookups"])
 log = logging.getLogger("kg.server")
 
-CACHE_ENTRIES = 4096  # answers kept per server process (small JSON-able values)
+# answers kept per server process, before rendering (the encoded responses have their own
+# cache, bounded in bytes: kg.server.fastpath.ApiResponses); an entity card can be 100 KB
+CACHE_ENTRIES = 512
+INDEX_WAIT = 20.0  # seconds a lookup waits for the version's lookup index to be built
 MAX_LIMIT = 1000
 
 
@@ -50,16 +53,42 @@ class Lookups:
         self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._index: LookupIndex | None = None
+        self._index_error: Exception | None = None
+        self._index_built = threading.Event()
+        self._index_thread: threading.Thread | None = None
         self._index_lock = threading.Lock()
 
-    def index(self) -> LookupIndex:
-        """The version's lookup index (kg.index), built on first use when no server built it
-        before: search, paths and a strategy's projects read it from disk."""
-        if self._index is None:
-            with self._index_lock:  # concurrent first requests build it once
-                if self._index is None:
-                    self._index = open_index(self.store, self._index_file)
+    def index(self, wait: float = INDEX_WAIT) -> LookupIndex:
+        """The version's lookup index (kg.index), from disk. When no server built it before,
+        one background thread builds it (minutes on 10,000 reports) and lookups wait for it
+        `wait` seconds at most, then answer 503 with Retry-After rather than hold a thread."""
+        if self._index is not None:
+            return self._index
+        with self._index_lock:
+            if self._index_thread is None or (self._index_error and self._index_built.is_set()):
+                self._index_error = None
+                self._index_built.clear()
+                self._index_thread = threading.Thread(target=self._build_index, daemon=True,
+                                                      name=f"kg-index-{self.version}")
+                self._index_thread.start()
+        if not self._index_built.wait(wait):
+            raise RequestError(503, "lookup index not ready",
+                               f"the lookup index of store version {self.version} is being "
+                               "built; ask again shortly", {"Retry-After": "10"})
+        if self._index_error is not None:
+            raise RequestError(503, "lookup index failed",
+                               f"the lookup index of store version {self.version} could not "
+                               f"be built: {self._index_error}", {"Retry-After": "10"})
         return self._index
+
+    def _build_index(self) -> None:
+        try:
+            self._index = open_index(self.store, self._index_file)
+        except Exception as e:  # said to every lookup that needs it; the next one tries again
+            log.warning("the lookup index of version %s failed: %s", self.version, e)
+            self._index_error = e
+        finally:
+            self._index_built.set()
 
     async def answer(self, key: tuple, compute: Callable[[], object]):
         """compute() in a worker thread, once per key; lookup errors become HTTP errors."""
@@ -136,7 +165,7 @@ def warm_lookups(app, info) -> None:
 def _warm(lk: Lookups, info) -> None:
     from kg.server.routes_analysis import warm_analyses
     try:
-        lk.index()
+        lk.index(wait=float("inf"))
         warm_analyses(info)
     except Exception as e:  # warming is an optimisation: the first request builds it instead
         log.warning("warming the lookups of version %s failed: %s", lk.version, e)
