@@ -113,6 +113,7 @@ def _is_current(path: Path) -> bool:
 def _build(store, con: sqlite3.Connection) -> None:
     con.execute("PRAGMA journal_mode=OFF")  # a scratch file until it is renamed into place
     con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-65536")  # KiB: the tables' upper pages stay in memory
     con.executescript(_TABLES)
     with con:
         _add_names(store, con)
@@ -144,28 +145,40 @@ def _is_entity(iri: str) -> bool:
 def _add_names(store, con) -> None:
     """Labels and aliases. The canonical label of an entity is the least of its Chinese (or
     untagged) labels, of its other labels when it has none (sectors have English ones too)."""
-    for r in rows(store, """
-            SELECT ?e ?p ?hit (LANG(?hit) AS ?lang) WHERE {
-              VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?hit }"""):
-        iri, prop, text = r["e"], r["p"], r["hit"]
-        if not _is_entity(iri):
-            continue
-        con.execute("INSERT OR IGNORE INTO name VALUES (?, ?, ?)", (iri, text, text.lower()))
-        if prop.endswith("#label"):
-            con.execute("INSERT INTO entity VALUES (?, NULL, ?, ?) ON CONFLICT DO UPDATE"
+    found = ((iri, prop.endswith("#label"), text, lang not in ("", "zh"))
+             for iri, prop, text, lang in rows(store, """
+                 SELECT ?e ?p ?hit (LANG(?hit) AS ?lang) WHERE {
+                   VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?hit }""") if _is_entity(iri))
+    for batch in _batches(found):
+        con.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
+                        [(iri, text, text.lower()) for iri, _, text, _ in batch])
+        con.executemany("INSERT INTO entity VALUES (?, NULL, ?, ?) ON CONFLICT DO UPDATE"
                         " SET label = excluded.label, foreign_label = excluded.foreign_label"
                         " WHERE label IS NULL OR (excluded.foreign_label, excluded.label)"
                         " < (foreign_label, label)",
-                        (iri, text, r["lang"] not in ("", "zh")))
+                        [(iri, text, foreign) for iri, is_label, text, foreign in batch if is_label])
 
 
 def _add_types(store, con) -> None:
     values = " ".join(f"kgo:{c}" for c in ENTITY_CLASSES)
-    for r in rows(store, f"SELECT ?e ?c WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }}"):
-        iri, cls = r["e"], r["c"]
-        con.execute("INSERT INTO entity VALUES (?, ?, ?, 2) ON CONFLICT DO UPDATE"
-                    " SET type = coalesce(type, excluded.type)",
-                    (iri, ENTITY_CLASSES[cls.rsplit("#", 1)[1]], _tail(iri)))
+    found = rows(store, f"SELECT ?e ?c WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }}")
+    for batch in _batches(found):
+        con.executemany("INSERT INTO entity VALUES (?, ?, ?, 2) ON CONFLICT DO UPDATE"
+                        " SET type = coalesce(type, excluded.type)",
+                        [(iri, ENTITY_CLASSES[cls.rsplit("#", 1)[1]], _tail(iri))
+                         for iri, cls in batch])
+
+
+def _batches(items, size: int = 10_000):
+    """Lists of `size` items: one executemany per list instead of one call per row."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _tail(iri: str) -> str:
@@ -188,30 +201,32 @@ def _evidence(con, edge: int, source: str, text: str | None) -> None:
 def _add_stated_links(store, con) -> None:
     """Entity-to-entity links as written, then the sentences of the assertions stating them."""
     values = " ".join(f"kgo:{p}" for p in LINK_RELATIONS)
-    for r in rows(store, f"""
-            SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?o)) }}"""):
-        _edge(con, r["s"], r["o"], r["p"].rsplit("#", 1)[1], STATED)
-    for r in rows(store, f"""
+    for batch in _batches(rows(store, f"""
+            SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?o)) }}""")):
+        con.executemany("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",
+                        [(s, o, p.rsplit("#", 1)[1], STATED) for s, p, o in batch])
+    for batch in _batches(rows(store, f"""
             SELECT ?s ?p ?o ?sent ?text WHERE {{
               VALUES ?p {{ {values} }}
               ?a a kgo:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                  kgo:evidence ?sent . OPTIONAL {{ ?sent kgo:text ?text }}
-            }}"""):
-        found = con.execute("SELECT id FROM edge WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
-                            (r["s"], r["o"], r["p"].rsplit("#", 1)[1], STATED)).fetchone()
-        if found:
-            _evidence(con, found[0], r["sent"], r["text"])
+            }}""")):
+        con.executemany("INSERT OR IGNORE INTO evidence SELECT id, ? FROM edge"
+                        " WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
+                        [(sent, s, o, p.rsplit("#", 1)[1], STATED) for s, p, o, sent, _ in batch])
+        con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)",
+                        [(sent, text or "") for *_, sent, text in batch])
 
 
 def _add_co_mentions(store, con, graph: str) -> None:
     """Entities named in the same sentence of one document (undirected: a < b)."""
     members: dict[str, set[str]] = defaultdict(set)
     texts: dict[str, str] = {}
-    for r in select(store, """
+    for sent, entity, text in rows(store, """
             SELECT ?sent ?e ?text WHERE {
               ?m kgo:mentionOf ?e ; kgo:inSentence ?sent . ?sent kgo:text ?text }""", graph):
-        members[r["sent"]].add(r["e"])
-        texts[r["sent"]] = r["text"]
+        members[sent].add(entity)
+        texts[sent] = text
     pairs = [(a, b, sent) for sent, found in members.items() if len(found) <= MAX_CO_MENTIONS
              for a, b in combinations(sorted(found), 2)]
     con.executemany("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",

@@ -35,21 +35,25 @@ _PREFIX_TEXT = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 DOCUMENT_PREFIX = BASE + "id/document/"
 
 
-def rows(store: Store, query: str, graph: str | None = None) -> Iterator[dict[str, str | None]]:
-    """The rows of a SELECT as they come (variable -> lexical value), over the merge of all
-    graphs or over one named graph. Consume them in the calling thread (pyoxigraph iterators
-    must not cross threads)."""
-    dataset = {"default_graph": NamedNode(graph)} if graph else default_graph_options(store)
-    result = store.query(_PREFIX_TEXT + query, **dataset)
-    names = [v.value for v in result.variables]
-    for solution in result:
-        yield {n: None if solution[n] is None else solution[n].value for n in names}
+def rows(store: Store, query: str, graph: str | None = None) -> Iterator[tuple[str | None, ...]]:
+    """The rows of a SELECT as they come, as lexical values in the order of its projected
+    variables, over the merge of all graphs or over one named graph. Consume them in the
+    calling thread (pyoxigraph iterators must not cross threads)."""
+    return _solutions(store, query, graph)[1]
 
 
 def select(store: Store, query: str, graph: str | None = None) -> list[dict[str, str | None]]:
     """Run a SELECT over the merge of all graphs (or one named graph); rows map variable ->
     lexical value."""
-    return list(rows(store, query, graph))
+    names, found = _solutions(store, query, graph)
+    return [dict(zip(names, row)) for row in found]
+
+
+def _solutions(store: Store, query: str, graph: str | None):
+    dataset = {"default_graph": NamedNode(graph)} if graph else default_graph_options(store)
+    result = store.query(_PREFIX_TEXT + query, **dataset)
+    names = [v.value for v in result.variables]
+    return names, (tuple(None if t is None else t.value for t in solution) for solution in result)
 
 
 def document_key(document_iri: str | None) -> str:
