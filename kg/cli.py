@@ -117,6 +117,7 @@ def cmd_serve(args) -> int:
     import os
     settings = {k: v for k, v in (
         ("query_timeout", args.timeout), ("workers", args.workers),
+        ("memory_budget_mb", args.memory_budget),
         ("memory_limit_mb", args.memory_limit), ("max_result_rows", args.max_rows),
         ("allowed_services", args.allow_service), ("cors_origins", args.cors_origin),
         ("reload_interval", args.reload_interval), ("heavy_workers", args.heavy_workers),
@@ -298,8 +299,11 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, help="seconds one query may run (default 30)")
     s.add_argument("--workers", type=int,
                    help="query worker processes per HTTP process (default: cores + 1)")
+    s.add_argument("--memory-budget", type=int, metavar="MB",
+                   help="MiB all of the server may use: HTTP processes, query workers and "
+                        "the queries they run (default 1024); each query gets its share")
     s.add_argument("--memory-limit", type=int, metavar="MB",
-                   help="memory of one query worker in MiB (default 4096)")
+                   help="MiB one query may use, instead of its share of --memory-budget")
     s.add_argument("--max-rows", type=int, help="rows of one result (default 1000000)")
     s.add_argument("--heavy-workers", type=int, metavar="N",
                    help="workers expensive queries may hold at once (default: all but a "

@@ -23,7 +23,8 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(sample_store_dir),
          "--port", str(port), "--workers", "3", "--heavy-workers", "1", "--queue-length", "7",
          "--heavy-queue-length", "5", "--queue-timeout", "4", "--timeout", "9",
-         "--http-processes", "2", "--local-query-rows", "11", "--warm-at-start",
+         "--http-processes", "2", "--memory-budget", "4096", "--local-query-rows", "11",
+         "--warm-at-start",
          "--reload-interval", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
@@ -123,3 +124,23 @@ def test_kg_serve_builds_data_when_there_is_no_store_yet_and_serves_it_on_host_a
         process.send_signal(signal.SIGTERM)
         out = process.communicate(timeout=30)[0].decode()
     assert f"no store at {store}: building" in out and "documents  2 built" in out
+
+
+def test_each_query_gets_its_share_of_the_memory_budget():
+    from kg.server.settings import HTTP_PROCESS_MB, WORKER_AT_REST_MB, Settings
+    one = Settings(workers=3, memory_budget_mb=1024)
+    assert one.query_memory_mb() == (1024 - HTTP_PROCESS_MB - 3 * WORKER_AT_REST_MB) // 3
+    assert Settings(workers=3, memory_budget_mb=1024, memory_limit_mb=50).query_memory_mb() == 50
+    two = Settings(workers=2, memory_budget_mb=2048, http_processes=2)
+    assert two.query_memory_mb() == (1024 - HTTP_PROCESS_MB - 2 * WORKER_AT_REST_MB) // 2
+    # everything at rest plus every query's share fits the budget
+    for s in (one, two):
+        at_rest = s.http_processes * (HTTP_PROCESS_MB + s.workers * WORKER_AT_REST_MB)
+        assert at_rest + s.http_processes * s.workers * s.query_memory_mb() <= s.memory_budget_mb
+
+
+def test_a_budget_too_small_for_the_workers_says_how_much_is_needed():
+    from kg.server.settings import Settings
+    with pytest.raises(ValueError, match=r"give at least \d+ MiB, fewer workers, or --memory-limit"):
+        Settings(workers=3, memory_budget_mb=1024, http_processes=2)
+    Settings(workers=3, memory_budget_mb=1024, http_processes=2, memory_limit_mb=64)

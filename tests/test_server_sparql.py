@@ -562,6 +562,21 @@ def test_a_query_that_exhausts_memory_fails_alone(server_factory, sample_store_d
         assert after.status_code == 200 and labels_of(after) == PROJECT_LABELS
 
 
+def test_a_query_past_its_share_of_the_memory_budget_says_which_option_raises_it(
+        server_factory, sample_store_dir):
+    from kg.server.settings import Settings
+    budget = dict(memory_budget_mb=600, workers=1)
+    share = Settings(**budget).query_memory_mb()
+    with server_factory(sample_store_dir, query_timeout=20, **budget) as server:
+        heavy = "SELECT ?a ?d ?g ?j WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?c ?f ?i ?l"
+        r = httpx.get(server.url + "/sparql", params={"query": heavy}, timeout=30)
+        assert r.status_code == 503, r.text
+        assert f"more memory than one query may use ({share} MiB)" in r.text
+        assert "--memory-budget" in r.text
+        after = httpx.get(server.url + "/sparql", params={"query": PROJECTS})
+        assert after.status_code == 200 and labels_of(after) == PROJECT_LABELS
+
+
 # --- the W3C SPARQL 1.1 Protocol tests (query and bad-request tests) ---------------------------
 
 W3C = TEST_DATA / "w3c_protocol"

@@ -45,7 +45,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     else:
         info = store_info(Path(store_path))  # a missing or foreign store fails here, clearly
         pool = QueryPool(info.version_path, workers=cfg.workers, timeout=cfg.query_timeout,
-                         memory_limit=cfg.memory_limit_mb * 2**20 if cfg.memory_limit_mb else None,
+                         memory_limit=cfg.query_memory_mb() * 2**20,
                          queue_timeout=cfg.queue_timeout, heavy_workers=cfg.heavy_workers,
                          queue_length=cfg.queue_length,
                          heavy_queue_length=cfg.heavy_queue_length)

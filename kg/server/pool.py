@@ -6,8 +6,8 @@ in the thread that created them. So each query runs AND is serialized in one cal
 `kg.sparql.execute` inside a warm worker process that holds the store open read-only. The
 server waits for the answer with a deadline; past it the worker is killed (SIGKILL: no core
 stays busy), replaced, and the request answered 503 before any byte of a result was sent.
-A worker's address space is capped (RLIMIT_AS), so a query that would exhaust memory kills
-only its own worker.
+A worker's address space is capped (RLIMIT_AS) at what it holds at rest, store open, plus what
+one query may use, so a query that would exhaust memory kills only its own worker.
 
 Admission is fair between cheap and expensive queries. Each query is classed light or heavy
 by its cost: the CPU time learned per normalised query shape (literals, numbers and comments
@@ -129,6 +129,9 @@ class QueryCosts:
         return len(self._seconds)
 
 
+RAISE_MEMORY = "kg serve --memory-budget (all of the server) or --memory-limit (per query) raise it"
+
+
 # --- one worker process -----------------------------------------------------------------------
 
 def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
@@ -139,8 +142,6 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     conn = Connection(fd)
     _die_with_parent()
-    if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     import pyoxigraph
     import rdflib.plugins.sparql.parser  # noqa: F401  warm: SERVICE/FROM checks parse with it
 
@@ -150,6 +151,9 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     except Exception as e:
         conn.send(("failed", f"cannot open the store {store_path}: {e}"))
         return
+    if memory_limit:  # what the worker holds at rest, and what one query may add to it
+        cap = _address_space() + memory_limit
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -165,11 +169,21 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
             answer = ("error", type(e).__name__, str(e))
         except MemoryError:
             answer = ("error", "QueryOutOfMemory", "the query needed more memory than one "
-                      f"query may use ({memory_limit // 2**20} MiB) and was stopped")
+                      f"query may use ({memory_limit // 2**20} MiB) and was stopped; "
+                      f"{RAISE_MEMORY}")
         except Exception as e:  # an engine failure must not end the worker
             answer = ("error", "QueryFailed", f"the query failed: {type(e).__name__}: {e}")
         # The CPU time the query took: its cost, whatever else the machine was doing.
         conn.send((time.process_time() - cpu, *answer))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (Linux: VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise OSError("no VmSize in /proc/self/status")
 
 
 def _die_with_parent() -> None:
@@ -295,7 +309,7 @@ class QueryPool:
     """
 
     def __init__(self, store_path: Path, workers: int = 2, timeout: float = 30.0,
-                 memory_limit: int | None = 4 * 2**30, queue_timeout: float | None = None, *,
+                 memory_limit: int | None = 256 * 2**20, queue_timeout: float | None = None, *,
                  heavy_workers: int | None = None, queue_length: int | None = None,
                  heavy_queue_length: int | None = None, heavy_after: float | None = None,
                  recycle_after: int = RECYCLE_AFTER, recycle_growth: int = RECYCLE_GROWTH):
@@ -474,7 +488,8 @@ class QueryPool:
                 if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
                     raise QueryOutOfMemory(
                         "the query needed more memory than one query may use "
-                        f"({(self.memory_limit or 0) // 2**20} MiB) and was stopped") from None
+                        f"({(self.memory_limit or 0) // 2**20} MiB) and was stopped; "
+                        f"{RAISE_MEMORY}") from None
                 raise QueryFailed(f"the query worker ended unexpectedly (exit {code})") from None
             cpu_seconds, *message = message
             self.costs.observe(shape, cpu_seconds)

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pyoxigraph import NamedNode, RdfFormat, serialize
+from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
 from kg.server.errors import RequestError
@@ -33,6 +34,7 @@ router = APIRouter(tags=["linked data"])
 
 ID_BASE = BASE + "id/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_WAIT = 2.0  # seconds an HTML card waits for the lookup index's labels
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,14 @@ async def entity_page(request: Request, type: str, key: str,
     if rep.name == "json":
         return JSONResponse({"entity": card, "relations": relations}, headers=vary)
     path = f"/id/{type}/{quote(k, safe='%/')}"
-    labels = lk.labels()  # linked entities by name, not by IRI (the cached card is not changed)
+    # linked entities by name, not by IRI (the cached card is not changed); while the lookup
+    # index is still being built, by IRI
+    linked = [v["iri"] for values in card["properties"].values() for v in values
+              if isinstance(v, dict)]
+    try:
+        labels = await run_in_threadpool(lambda: lk.index(wait=LABEL_WAIT).labels(linked))
+    except RequestError:
+        labels = {}
     shown = {**card, "properties": {p: [{**v, "label": v.get("label") or labels.get(v["iri"])}
                                         if isinstance(v, dict) else v for v in values]
                                     for p, values in card["properties"].items()}}

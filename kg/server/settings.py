@@ -9,6 +9,12 @@ from pathlib import Path
 REPO_QUERIES = Path(__file__).resolve().parents[2] / "queries"
 MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
 HTTP_SERVERS = ("uvicorn", "granian")
+# What the processes of `kg serve` hold at rest, in MiB, measured on a 10,000-report store:
+# an HTTP process with its caches (results 64, encoded /api answers 32, lookup answers) and
+# a query worker with the store open. The rest of the memory budget is the queries'.
+HTTP_PROCESS_MB = 320
+WORKER_AT_REST_MB = 64
+MIN_QUERY_MB = 64
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,12 @@ class Settings:
     # The HTTP server: "uvicorn" (Python's httptools parser and asyncio sockets) or "granian"
     # (Rust's hyper parses and writes; the app still answers in Python). kg serve: --http-server
     http_server: str = "uvicorn"
-    memory_limit_mb: int = 4096  # address space of one query worker
+    # All of `kg serve` — its HTTP processes and their query workers — stays under this
+    # many MiB: each query may use its share of what the processes at rest leave.
+    memory_budget_mb: int = 1024
+    # MiB one query may use in its worker, beyond the worker at rest; default: its share
+    # of memory_budget_mb (query_memory_mb). A query that needs more is stopped (503).
+    memory_limit_mb: int | None = None
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
     max_body_bytes: int = 1_000_000  # request body (413)
     max_result_rows: int = 1_000_000  # solutions or triples of one result
@@ -58,12 +69,30 @@ class Settings:
         if self.http_server not in HTTP_SERVERS:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, "
                              f"not {self.http_server!r}")
+        if self.memory_limit_mb is None and self.query_memory_mb() < MIN_QUERY_MB:
+            rest = HTTP_PROCESS_MB + WORKER_AT_REST_MB * self.workers
+            least = self.http_processes * (rest + MIN_QUERY_MB * self.workers)
+            raise ValueError(f"a memory budget of {self.memory_budget_mb} MiB leaves less than "
+                             f"{MIN_QUERY_MB} MiB per query with {self.workers} workers and "
+                             f"{self.http_processes} HTTP process(es): give at least {least} "
+                             "MiB, fewer workers, or --memory-limit")
+        if self.memory_limit_mb is not None and self.memory_limit_mb < 1:
+            raise ValueError(f"memory_limit_mb must be at least 1, not {self.memory_limit_mb}")
         if self.local_query_rows < 0:
             raise ValueError(f"local_query_rows must be 0 or more, not {self.local_query_rows}")
         if self.enable_update and not self.token:
             raise ValueError("updates need a token: give --token or set KG_TOKEN")
         if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
             raise ValueError(f"the token must have at least {MIN_TOKEN_LENGTH} characters")
+
+    def query_memory_mb(self) -> int:
+        """MiB one query may use beyond its worker at rest: memory_limit_mb when given, else
+        the budget left by every process at rest, shared by the workers of every HTTP
+        process."""
+        if self.memory_limit_mb is not None:
+            return self.memory_limit_mb
+        per_process = self.memory_budget_mb // self.http_processes
+        return (per_process - HTTP_PROCESS_MB - WORKER_AT_REST_MB * self.workers) // self.workers
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Settings":
