@@ -6,8 +6,9 @@ every 0.2 s, and drives both through the same phases:
 
 1. idle, after start;
 2. SPARQL: every named query of queries/ once, then entity lookups (`SELECT ?p ?o { <e> ?p ?o }`);
-3. /api (ours only): search, entity, relations, a strategy's projects, targets — the first
-   /api request builds the label index, links and entity graph over the whole store.
+3. index (ours only): the first /api request starts building the store version's lookup
+   index (kg.index) when no server built it before; /api/search is asked until it answers;
+4. /api (ours only): search, entity, relations, a strategy's projects, targets, paths.
 
 Prints the peak per phase and appends a table to benchmarks/RESULTS.md with --append.
 
@@ -88,6 +89,16 @@ def sparql_phase(endpoint: str, lookups: int, timeout: float) -> dict:
     return {"named": statuses, "lookups": len(entities)}
 
 
+def wait_for_index(base: str, timeout: float, patience: float) -> dict:
+    """Ask /api/search until the lookup index of the store version is built (503 meanwhile)."""
+    t0 = time.monotonic()
+    while True:
+        r = httpx.get(base + "/api/search", params={"q": "建设", "limit": 20}, timeout=timeout)
+        if r.status_code != 503 or time.monotonic() - t0 > patience:
+            return {"status": r.status_code, "seconds": round(time.monotonic() - t0, 1)}
+        time.sleep(5)
+
+
 def api_phase(base: str, timeout: float) -> dict[str, int]:
     statuses = {}
     search = httpx.get(base + "/api/search", params={"q": "建设", "limit": 20}, timeout=timeout)
@@ -106,29 +117,35 @@ def api_phase(base: str, timeout: float) -> dict[str, int]:
             timeout=timeout).status_code
     statuses["targets"] = httpx.get(base + "/api/targets", params={"limit": 50},
                                     timeout=timeout).status_code
+    refs = [f"{i['type']}/{i['key']}" for i in items if i.get("type") and i.get("key")]
+    for source, target in zip(refs, refs[1:4]):
+        statuses["paths"] = httpx.get(base + "/api/paths", params={
+            "source": source, "target": target, "max_length": 4}, timeout=timeout).status_code
     return statuses
 
 
 def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path,
-            copy_store: bool = True) -> dict:
+            copy_store: bool = True, oxigraph: bool = True, index_patience: float = 3600) -> dict:
     from kg.store import store_info
     copy = store_info(store).version_path  # both open it read-only
-    if copy_store:
+    if copy_store and oxigraph:
         copy = workdir / "oxigraph-copy"
         shutil.copytree(store_info(store).version_path, copy)
     ours_port, ox_port = free_port(), free_port()
     ours = subprocess.Popen([str(VENV_BIN / "kg"), "serve", "--store", str(store), "--port",
                              str(ours_port), "--reload-interval", "0"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
+    # without the baseline, a process that sleeps: the same code path, nothing measured
     ox = subprocess.Popen([str(VENV_BIN / "oxigraph"), "serve-read-only", "--location",
                            str(copy), "--bind", f"127.0.0.1:{ox_port}",
-                           *oxigraph_default_graph(copy)],
+                           *oxigraph_default_graph(copy)] if oxigraph else ["sleep", "infinity"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samplers = {"ours": Sampler(ours.pid), "oxigraph": Sampler(ox.pid)}
     for s in samplers.values():
         s.start()
-    endpoints = {"ours": f"http://127.0.0.1:{ours_port}/sparql",
-                 "oxigraph": f"http://127.0.0.1:{ox_port}/query"}
+    endpoints = {"ours": f"http://127.0.0.1:{ours_port}/sparql"}
+    if oxigraph:
+        endpoints["oxigraph"] = f"http://127.0.0.1:{ox_port}/query"
     report: dict = {}
     try:
         for name, url in endpoints.items():
@@ -137,9 +154,12 @@ def measure(store: Path, lookups: int, timeout: float, workdir: Path, log: Path,
         for name, url in endpoints.items():
             samplers[name].phase = "sparql"
             report[f"{name} sparql"] = sparql_phase(url, lookups, timeout)
-        samplers["ours"].phase = "api"
+        samplers["ours"].phase = "index"  # the first /api ask starts the lookup index
+        base = f"http://127.0.0.1:{ours_port}"
         try:
-            report["ours api"] = api_phase(f"http://127.0.0.1:{ours_port}", timeout)
+            report["ours index"] = wait_for_index(base, timeout, index_patience)
+            samplers["ours"].phase = "api"
+            report["ours api"] = api_phase(base, timeout)
         except httpx.TransportError as e:  # no answer within the client's patience
             report["ours api"] = {"unanswered": f"{type(e).__name__} after {timeout:g} s"}
         time.sleep(2)
@@ -164,14 +184,17 @@ def markdown(store: Path, report: dict) -> str:
              f"(store {store}; load average {os.getloadavg()[0]:.1f})",
              "", "| phase | kg serve peak PSS MiB | Oxigraph server peak PSS MiB |",
              "|---|---:|---:|"]
-    for phase in ("start", "sparql", "api"):
+    measured_ox = "oxigraph sparql" in report
+    for phase in ("start", "sparql", "index", "api"):
         lines.append(f"| {phase} | {ours.get(phase, 0) / MIB:,.0f} | "
-                     + (f"{ox.get(phase, 0) / MIB:,.0f} |" if phase in ox else "— |"))
+                     + (f"{ox.get(phase, 0) / MIB:,.0f} |" if measured_ox and phase in ox
+                        else "— |"))
     lines += ["", f"Named queries, status per query (ours): {report['ours sparql']['named']}; "
-              f"Oxigraph: {report['oxigraph sparql']['named']} (0: no answer within the "
-              f"client's timeout). Lookups: {report['ours sparql']['lookups']}. "
-              f"/api statuses: {report['ours api']}. Both servers still running at the end: "
-              f"{report['alive']}.", ""]
+              f"Oxigraph: {report.get('oxigraph sparql', {}).get('named', 'not run')} (0: no "
+              f"answer within the client's timeout). Lookups: "
+              f"{report['ours sparql']['lookups']}. Lookup index: "
+              f"{report.get('ours index')}. /api statuses: {report.get('ours api')}. Servers "
+              f"still running at the end: {report['alive']}.", ""]
     return "\n".join(lines)
 
 
@@ -185,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-copy", action="store_true",
                     help="the Oxigraph server reads the store version in place (read-only), "
                          "for a store too large to copy")
+    ap.add_argument("--no-oxigraph", action="store_true",
+                    help="measure kg serve alone (on 10,000 reports the Oxigraph server grew "
+                         "past 14 GB on the named queries)")
     ap.add_argument("--append", action="store_true", help="append the table to RESULTS.md")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="kg-serve-memory-") as tmp:
         report = measure(args.store, args.lookups, args.timeout, Path(tmp), args.log,
-                         copy_store=not args.no_copy)
+                         copy_store=not args.no_copy, oxigraph=not args.no_oxigraph)
     text = markdown(args.store, report)
     print(text)
     if args.append:
