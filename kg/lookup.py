@@ -103,7 +103,9 @@ def search(store: Store | None, q: str, type_: str | None = None, limit: int = 2
 def entity(store: Store, type_: str, key: str, max_mentions: int = 200) -> dict:
     """Labels, aliases, types, properties and mentions (with sentences) of one entity."""
     iri = entity_iri(check_type(type_), key)
-    props = _select(store, "SELECT DISTINCT ?p ?o WHERE { ?e ?p ?o }", e=iri)
+    # not its mentions (a place of every report has hundreds of thousands): see `mentions`
+    props = _select(store, "SELECT DISTINCT ?p ?o WHERE { ?e ?p ?o FILTER(?p != kgo:hasMention) }",
+                    e=iri)
     if not props:
         raise NotFound(f"no {type_} with key {key!r}")
     card: dict = {"iri": iri.value, "type": type_, "key": key, "label": None,
@@ -116,7 +118,7 @@ def entity(store: Store, type_: str, key: str, max_mentions: int = 200) -> dict:
             card["alt_labels"].append(o.value)
         elif p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
             card["types"].append(o.value)
-        elif p != KGO.hasMention.value:
+        else:
             card["properties"][p].append(entity_ref(o.value) if isinstance(o, NamedNode)
                                          else _value(o))
     card["alt_labels"] = sorted(set(card["alt_labels"]))

@@ -362,3 +362,17 @@ def test_lookups_wait_for_an_index_being_built_then_answer_503_and_retry_a_faile
     assert e.value.status == 503
     monkeypatch.setattr(routes_api, "open_index", real)
     assert lk.index(wait=30).search("水库", None, 1, 0)  # the next ask builds it again
+
+
+def test_lookups_run_in_the_query_workers_under_their_limits(server_factory, store_dir):
+    with server_factory(store_dir) as server:
+        health = lambda: httpx.get(server.url + "/health", timeout=10).json()["pool"]  # noqa: E731
+        before = health()["shapes_learned"]
+        card = ok(httpx.get(server.url + "/api/entities/project/车盘水库", timeout=30))
+        assert card["label"] == "车盘水库" and card["mentions"]
+        assert health()["shapes_learned"] > before  # the worker pool saw the card's queries
+    with server_factory(store_dir, query_timeout=0.001, queue_timeout=5) as server:
+        r = httpx.get(server.url + "/api/targets", params={"limit": 50}, timeout=30)
+        assert r.status_code == 503 and r.headers["Retry-After"]
+        assert r.json()["error"] == "query timeout" and "time limit" in r.json()["detail"]
+        assert httpx.get(server.url + "/health", timeout=10).status_code == 200

@@ -167,10 +167,7 @@ class RemoteStore:
         """A query answer (SPARQL results in JSON, XML or TSV, or N-Triples) as the object
         `pyoxigraph.Store.query` returns."""
         try:
-            if media in (N_TRIPLES, "text/plain"):
-                return _query_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-            fmt = ox.QueryResultsFormat.from_media_type(media) if media else None
-            return ox.parse_query_results(body, format=fmt or ox.QueryResultsFormat.JSON)
+            return parse_answer(body, media)
         except (SyntaxError, ValueError) as e:
             raise RemoteError(f"the answer of {self.query_url} ({media or 'no type'}) is "
                               f"not SPARQL results or N-Triples: {e}") from None
@@ -330,6 +327,15 @@ class RemoteStore:
                                 + (f": {detail}" if detail else ""),
                                 response.status_code, detail)
         return response
+
+
+def parse_answer(body: bytes, media: str):
+    """A serialized query answer (SPARQL results in JSON, XML or TSV, or N-Triples) as the
+    object `pyoxigraph.Store.query` returns; SyntaxError or ValueError when it is not one."""
+    if media in (N_TRIPLES, "text/plain"):
+        return _query_triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    fmt = ox.QueryResultsFormat.from_media_type(media) if media else None
+    return ox.parse_query_results(body, format=fmt or ox.QueryResultsFormat.JSON)
 
 
 def _query_triples(triples: Iterable[ox.Triple]) -> ox.QueryTriples:

@@ -43,17 +43,23 @@ SPARQL_STATUS: dict[type, tuple[int, str]] = {
 }
 
 
+def request_error(exc: Exception) -> RequestError:
+    """A failed query (kg.sparql.SparqlError, EndpointBusy) as the RequestError a route
+    raises: the status SPARQL_STATUS gives it, Retry-After when it is 503."""
+    status, error = next((v for cls, v in SPARQL_STATUS.items() if isinstance(exc, cls)),
+                         (400, "bad request"))
+    headers = {}
+    if status == 503:  # EndpointBusy knows when a worker may be free; the rest: soon
+        headers["Retry-After"] = str(exc.retry_after if isinstance(exc, EndpointBusy) else 5)
+    return RequestError(status, error, str(exc), headers)
+
+
 def sparql_error_parts(accept: str | None, exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """Status, raw headers and body of a failed SPARQL request: JSON or text per Accept."""
-    if isinstance(exc, RequestError):
-        status, error, detail, headers = exc.status, exc.error, exc.detail, dict(exc.headers)
-    else:
-        status, error = next((v for cls, v in SPARQL_STATUS.items() if isinstance(exc, cls)),
-                             (400, "bad request"))
-        detail, headers = str(exc), {}
+    if not isinstance(exc, RequestError):
+        exc = request_error(exc)
+    status, error, detail, headers = exc.status, exc.error, exc.detail, dict(exc.headers)
     if status == 503:
-        headers.setdefault("Retry-After", str(getattr(exc, "retry_after", 1))
-                           if isinstance(exc, EndpointBusy) else "5")
         log.warning("sparql %s: %s", error, detail)  # the query text stays out of the log
     if prefers_json(accept):
         body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False,

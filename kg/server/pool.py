@@ -373,6 +373,12 @@ class QueryPool:
         # request cancelled by its client never leaks a worker.
         return await self._loop.run_in_executor(self._threads, self._exchange, worker, job, shape)
 
+    def run_from_thread(self, job: QueryJob) -> QueryResult:
+        """`run` called from a thread other than the event loop's (a lookup's worker thread),
+        waiting there for the answer."""
+        assert self._loop is not None, "QueryPool.start() was not awaited"
+        return asyncio.run_coroutine_threadsafe(self.run(job), self._loop).result()
+
     async def _admit(self, kind: str) -> _Worker:
         if self._closed:
             raise EndpointBusy("the server is shutting down; try again in a moment", 5)

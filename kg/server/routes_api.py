@@ -25,12 +25,16 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pyoxigraph import Store
 from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
 from kg.backends import open_version
 from kg.index import LookupIndex, index_path, open_index
-from kg.server.errors import RequestError
+from kg.server.errors import RequestError, request_error
+from kg.server.pool import QueryPool
+from kg.server.pooled import PooledStore
+from kg.sparql import SparqlError
 from kg.vocab import entity_iri, iri_key
 
 router = APIRouter(tags=["lookups"])
@@ -46,9 +50,14 @@ MAX_LIMIT = 1000
 class Lookups:
     """The read-only store of one version, its lookup index, and cached answers."""
 
-    def __init__(self, info):
+    def __init__(self, info, pool: QueryPool | None = None):
         self.version = info.version
-        self.store = open_version(info.version_path)  # embedded, or a remote store (kg.backends)
+        # the version opened in this process (embedded, or a remote store: kg.backends); the
+        # lookup index is built from it by streaming queries (kg.index)
+        self._own_store = open_version(info.version_path)
+        # what lookups query: the query workers, under their time and memory limits
+        self.store = (PooledStore(self._own_store, pool) if pool is not None
+                      and isinstance(self._own_store, Store) else self._own_store)
         self._index_file = index_path(info.path, info.version)
         self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
         self._lock = threading.Lock()
@@ -83,7 +92,7 @@ class Lookups:
 
     def _build_index(self) -> None:
         try:
-            self._index = open_index(self.store, self._index_file)
+            self._index = open_index(self._own_store, self._index_file)
         except Exception as e:  # said to every lookup that needs it; the next one tries again
             log.warning("the lookup index of version %s failed: %s", self.version, e)
             self._index_error = e
@@ -101,6 +110,8 @@ class Lookups:
                 hit = (True, await run_in_threadpool(compute))
             except (lookup.NotFound, lookup.BadRequest) as e:
                 hit = (False, e)  # unknown keys are asked again and again: remember them too
+            except SparqlError as e:  # a limit of the query workers: said, not remembered
+                raise request_error(e) from None
             with self._lock:
                 self._answers[key] = hit
                 while len(self._answers) > CACHE_ENTRIES:
@@ -127,7 +138,8 @@ def _lookups_of(app, info) -> tuple[Lookups, bool]:
         found = kept.get(info.version)
         if found is not None:
             return found, False
-        found = kept[info.version] = Lookups(info)
+        pool = getattr(app.state, "pool", None)
+        found = kept[info.version] = Lookups(info, pool if isinstance(pool, QueryPool) else None)
         for old in list(kept)[:-KEPT_VERSIONS]:
             del kept[old]
         return found, True
