@@ -221,21 +221,23 @@ def _add_stated_links(store, con) -> None:
 def _add_co_mentions(store, con, graph: str) -> None:
     """Entities named in the same sentence of one document (undirected: a < b)."""
     members: dict[str, set[str]] = defaultdict(set)
-    texts: dict[str, str] = {}
-    for sent, entity, text in rows(store, """
-            SELECT ?sent ?e ?text WHERE {
-              ?m kgo:mentionOf ?e ; kgo:inSentence ?sent . ?sent kgo:text ?text }""", graph):
+    for sent, entity in rows(store, """
+            SELECT ?sent ?e WHERE { ?m kgo:mentionOf ?e ; kgo:inSentence ?sent }""", graph):
         members[sent].add(entity)
-        texts[sent] = text
-    pairs = [(a, b, sent) for sent, found in members.items() if len(found) <= MAX_CO_MENTIONS
+    pairs = [(a, b, sent) for sent, found in members.items() if 1 < len(found) <= MAX_CO_MENTIONS
              for a, b in combinations(sorted(found), 2)]
     con.executemany("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",
                     [(a, b, CO_MENTION, CO_MENTIONED) for a, b, _ in pairs])
     con.executemany("INSERT OR IGNORE INTO evidence SELECT id, ? FROM edge"
                     " WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
                     [(sent, a, b, CO_MENTION, CO_MENTIONED) for a, b, sent in pairs])
-    con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)",
-                    [(sent, texts[sent]) for sent in {sent for *_, sent in pairs}])
+    # the texts of those sentences only (a text is read once, not once per mention)
+    sentences = sorted({sent for *_, sent in pairs})
+    for batch in _batches(sentences, 500):
+        values = " ".join(f"<{s}>" for s in batch)
+        con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)", rows(store, f"""
+            SELECT ?sent ?text WHERE {{ VALUES ?sent {{ {values} }} ?sent kgo:text ?text }}""",
+            graph))
 
 
 def _add_link(con, link: PolicyLink) -> None:
