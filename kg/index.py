@@ -83,8 +83,9 @@ def open_index(store, path: Path | None = None) -> "LookupIndex":
         with open(path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not _is_current(path):
+                for stale in path.parent.glob(f".{path.name}.*.tmp"):  # of a killed build
+                    stale.unlink(missing_ok=True)
                 tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.unlink(missing_ok=True)
                 con = sqlite3.connect(tmp)
                 try:
                     _build(store, con)

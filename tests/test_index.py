@@ -148,6 +148,7 @@ def test_the_file_is_built_once_beside_the_version_and_rebuilt_when_unreadable(s
     first = open_index(store, path).search("水库", None, 5, 0)
     assert path.stat().st_mtime_ns == built and first  # read, not built again
     path.write_bytes(b"not a database")
+    (path.parent / f".{path.name}.999999.tmp").write_bytes(b"left by a killed build")
     assert open_index(store, path).search("水库", None, 5, 0) == first
     con = sqlite3.connect(path)
     con.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
