@@ -23,7 +23,9 @@ import json
 import os
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import combinations
 from pathlib import Path
 
@@ -123,9 +125,12 @@ def _build(store, con: sqlite3.Connection) -> None:
         names = NameFinder(carrier_names(strategy_names(store)))
         documents = [graph_iri(document_key(r["d"])).value
                      for r in select(store, "SELECT ?d WHERE { ?d a kgo:Document }")]
-        for graph in sorted(set(documents)):
-            _add_co_mentions(store, con, graph)
-            for link in carried_links(store, names, graph):
+        # documents are read on both cores (pyoxigraph runs queries without the GIL), and
+        # written here, in order, by the one connection
+        read = partial(_read_document, store, names)
+        for pairs, texts, links in _in_order(read, sorted(set(documents))):
+            _add_co_mentions(con, pairs, texts)
+            for link in links:
                 _add_link(con, link)
         _add_direct_links(con)
         _drop_non_entities(con)
@@ -219,26 +224,44 @@ def _add_stated_links(store, con) -> None:
                         [(sent, text or "") for *_, sent, text in batch])
 
 
-def _add_co_mentions(store, con, graph: str) -> None:
-    """Entities named in the same sentence of one document (undirected: a < b)."""
+def _read_document(store, names: NameFinder, graph: str) -> tuple[list, list, list]:
+    """What one document's graph says alone: pairs of entities named in one sentence (a < b,
+    with the sentence), those sentences' texts, and the links its headings and 专栏 carry."""
     members: dict[str, set[str]] = defaultdict(set)
     for sent, entity in rows(store, """
             SELECT ?sent ?e WHERE { ?m kgo:mentionOf ?e ; kgo:inSentence ?sent }""", graph):
         members[sent].add(entity)
     pairs = [(a, b, sent) for sent, found in members.items() if 1 < len(found) <= MAX_CO_MENTIONS
              for a, b in combinations(sorted(found), 2)]
+    texts = []  # of the sentences that make pairs only: a text is read once, not per mention
+    for batch in _batches(sorted({sent for *_, sent in pairs}), 500):
+        values = " ".join(f"<{s}>" for s in batch)
+        texts += rows(store, f"""
+            SELECT ?sent ?text WHERE {{ VALUES ?sent {{ {values} }} ?sent kgo:text ?text }}""",
+            graph)
+    return pairs, texts, carried_links(store, names, graph)
+
+
+def _in_order(read, items: list, threads: int = 2, ahead: int = 8):
+    """read(item) for each item on `threads` threads, yielded in the items' order, with at
+    most `ahead` results waiting (memory stays that of a few documents)."""
+    with ThreadPoolExecutor(threads, thread_name_prefix="kg-index") as pool:
+        pending = deque()
+        for item in items:
+            pending.append(pool.submit(read, item))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _add_co_mentions(con, pairs: list, texts: list) -> None:
     con.executemany("INSERT OR IGNORE INTO edge (src, dst, rel, kind) VALUES (?, ?, ?, ?)",
                     [(a, b, CO_MENTION, CO_MENTIONED) for a, b, _ in pairs])
     con.executemany("INSERT OR IGNORE INTO evidence SELECT id, ? FROM edge"
                     " WHERE src = ? AND dst = ? AND rel = ? AND kind = ?",
                     [(sent, a, b, CO_MENTION, CO_MENTIONED) for a, b, sent in pairs])
-    # the texts of those sentences only (a text is read once, not once per mention)
-    sentences = sorted({sent for *_, sent in pairs})
-    for batch in _batches(sentences, 500):
-        values = " ".join(f"<{s}>" for s in batch)
-        con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)", rows(store, f"""
-            SELECT ?sent ?text WHERE {{ VALUES ?sent {{ {values} }} ?sent kgo:text ?text }}""",
-            graph))
+    con.executemany("INSERT OR IGNORE INTO source VALUES (?, ?)", texts)
 
 
 def _add_link(con, link: PolicyLink) -> None:
