@@ -80,11 +80,11 @@ def open_index(store, path: Path | None = None) -> "LookupIndex":
         _build(store, con)
         return LookupIndex(con)
     path = Path(path)
-    if not _is_current(path):
+    if not is_index(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not _is_current(path):
+            if not is_index(path):
                 for stale in path.parent.glob(f".{path.name}.*.tmp"):  # of a killed build
                     stale.unlink(missing_ok=True)
                 tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -97,7 +97,8 @@ def open_index(store, path: Path | None = None) -> "LookupIndex":
     return LookupIndex(path)
 
 
-def _is_current(path: Path) -> bool:
+def is_index(path: Path) -> bool:
+    """Whether `path` holds a complete index of the current schema."""
     if not path.is_file():
         return False
     try:
@@ -457,3 +458,17 @@ class LookupIndex:
 def _step(d: dict) -> Step:
     ev = d.get("evidence")
     return Step(d["source"], d["relation"], d["target"], Evidence(**ev) if ev else None)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m kg.index VERSION_DIR INDEX_FILE`: build the index of a store version in a
+    process of its own (the server's: its memory goes back to the system when it ends)."""
+    from pyoxigraph import Store
+    version_dir, path = argv
+    open_index(Store.read_only(version_dir), Path(path))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    raise SystemExit(main(sys.argv[1:]))

@@ -157,3 +157,18 @@ def test_the_file_is_built_once_beside_the_version_and_rebuilt_when_unreadable(s
     open_index(store, path)
     assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone()[0] == kg_index.SCHEMA
     assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_python_m_kg_index_builds_the_file_of_a_version(store_dir, tmp_path):
+    import subprocess
+    import sys
+    info = store_info(store_dir)
+    path = index_path(tmp_path, info.version)
+    path.parent.mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-m", "kg.index", str(info.version_path), str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert kg_index.is_index(path) and LookupIndex(path).search("水库", "project", 5, 0)
+    bad = subprocess.run([sys.executable, "-m", "kg.index", str(tmp_path / "nothing"), str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and kg_index.is_index(path)  # the built one is left as it was

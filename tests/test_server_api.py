@@ -337,13 +337,14 @@ def test_lookups_wait_for_an_index_being_built_then_answer_503_and_retry_a_faile
     from kg.store import store_info
 
     info = dataclasses.replace(store_info(store_dir), path=tmp_path)  # its own index file
-    release, real = threading.Event(), routes_api.open_index
+    assert not routes_api.is_index(routes_api.index_path(tmp_path, info.version))
+    release, real = threading.Event(), routes_api._build_index_file
 
-    def slow(store, path):
+    def slow(version_path, index_file):
         release.wait(30)
-        return real(store, path)
+        real(version_path, index_file)
 
-    monkeypatch.setattr(routes_api, "open_index", slow)
+    monkeypatch.setattr(routes_api, "_build_index_file", slow)
     lk = routes_api.Lookups(info)
     with pytest.raises(RequestError) as e:
         lk.index(wait=0.2)
@@ -352,15 +353,15 @@ def test_lookups_wait_for_an_index_being_built_then_answer_503_and_retry_a_faile
     release.set()
     assert lk.index(wait=30).search("水库", None, 1, 0)
 
-    def broken(store, path):
+    def broken(version_path, index_file):
         raise OSError("disk full")
 
-    monkeypatch.setattr(routes_api, "open_index", broken)
+    monkeypatch.setattr(routes_api, "_build_index_file", broken)
     lk = routes_api.Lookups(info)
     with pytest.raises(RequestError, match="disk full") as e:
         lk.index(wait=30)
     assert e.value.status == 503
-    monkeypatch.setattr(routes_api, "open_index", real)
+    monkeypatch.setattr(routes_api, "_build_index_file", real)
     assert lk.index(wait=30).search("水库", None, 1, 0)  # the next ask builds it again
 
 

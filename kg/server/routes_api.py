@@ -18,9 +18,12 @@ lookup is a dictionary read on the event loop, without a thread hop.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
@@ -30,9 +33,9 @@ from starlette.concurrency import run_in_threadpool
 
 from kg import lookup
 from kg.backends import open_version
-from kg.index import LookupIndex, index_path, open_index
+from kg.index import LookupIndex, index_path, is_index, open_index
 from kg.server.errors import RequestError, request_error
-from kg.server.pool import QueryPool
+from kg.server.pool import QueryPool, _worker_env
 from kg.server.pooled import PooledStore
 from kg.sparql import SparqlError
 from kg.vocab import entity_iri, iri_key
@@ -54,6 +57,7 @@ class Lookups:
         self.version = info.version
         # the version opened in this process (embedded, or a remote store: kg.backends); the
         # lookup index is built from it by streaming queries (kg.index)
+        self._version_path = info.version_path
         self._own_store = open_version(info.version_path)
         # what lookups query: the query workers, under their time and memory limits
         self.store = (PooledStore(self._own_store, pool) if pool is not None
@@ -92,7 +96,11 @@ class Lookups:
 
     def _build_index(self) -> None:
         try:
-            self._index = open_index(self._own_store, self._index_file)
+            if isinstance(self._own_store, Store):  # in a process that ends when it is built
+                _build_index_file(self._version_path, self._index_file)
+                self._index = LookupIndex(self._index_file)
+            else:  # a remote store: its queries stream over HTTP, from here
+                self._index = open_index(self._own_store, self._index_file)
         except Exception as e:  # said to every lookup that needs it; the next one tries again
             log.warning("the lookup index of version %s failed: %s", self.version, e)
             self._index_error = e
@@ -122,6 +130,20 @@ class Lookups:
         if isinstance(value, lookup.NotFound):
             raise RequestError(404, "not found", str(value))
         raise RequestError(400, "bad request", str(value))
+
+
+def _build_index_file(version_path: Path, index_file: Path) -> None:
+    """`python -m kg.index`: the lookup index of a version built by a process of its own, so
+    what building it takes (minutes and a few hundred MiB on 10,000 reports) is returned to
+    the system when it is done, and the GIL stays the requests'."""
+    if is_index(index_file):
+        return
+    proc = subprocess.run([sys.executable, "-m", "kg.index", str(version_path), str(index_file)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=_worker_env())
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        raise RuntimeError(f"building {index_file} failed: {last}")
 
 
 _init_lock = threading.Lock()
