@@ -38,7 +38,7 @@ from kg.analysis.linkage import (VIA_ORDER, NameFinder, PolicyLink, Step, carrie
 from kg.analysis.structure import CO_MENTION_WEIGHT, PathStep, weighted_shortest
 from kg.vocab import BASE, ENTITY_TYPES, graph_iri
 
-SCHEMA = "1"  # bump when the tables change: an index of another schema is built again
+SCHEMA = "2"  # bump when the tables change: an index of another schema is built again
 FILE_NAME = "lookup.sqlite"
 ID_BASE = BASE + "id/"
 MAX_CO_MENTIONS = 30  # entities named in one sentence; longer lists say little about each pair
@@ -135,13 +135,24 @@ def _build(store, con: sqlite3.Connection) -> None:
                 _add_link(con, link)
         _add_direct_links(con)
         _drop_non_entities(con)
-        con.execute("CREATE VIRTUAL TABLE name_text USING fts5(low, iri UNINDEXED,"
-                    " label UNINDEXED, hit UNINDEXED, tokenize='trigram')")
-        con.execute("INSERT INTO name_text SELECT n.low, n.iri, e.label, n.hit"
-                    " FROM name n JOIN entity e USING (iri) WHERE e.label IS NOT NULL")
-        con.execute("DROP TABLE name")
+        _add_search_tables(con)
         con.execute("CREATE INDEX edge_dst ON edge (dst)")
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+
+
+def _add_search_tables(con) -> None:
+    """The names search reads: `labelled` (each label or alias with its entity's canonical
+    label), indexed by the lower-cased name (exact and prefix matches) and by label length
+    (the shortest first, for names of one or two characters), and `name_text`, a trigram
+    full-text index over it (substrings of three characters or more)."""
+    con.execute("CREATE TABLE labelled AS SELECT n.iri, e.label, n.hit, n.low"
+                " FROM name n JOIN entity e USING (iri) WHERE e.label IS NOT NULL")
+    con.execute("DROP TABLE name")
+    con.execute("CREATE INDEX labelled_low ON labelled (low)")
+    con.execute("CREATE INDEX labelled_shortest ON labelled (length(label), iri, hit)")
+    con.execute("CREATE VIRTUAL TABLE name_text USING fts5(low, iri UNINDEXED, label UNINDEXED,"
+                " hit UNINDEXED, content='labelled', tokenize='trigram')")
+    con.execute("INSERT INTO name_text (name_text) VALUES ('rebuild')")
 
 
 def _is_entity(iri: str) -> bool:
@@ -324,21 +335,43 @@ class LookupIndex:
         """(IRI, label, the label or alias matched) of entities whose label or alias contains q
         (case ignored): exact matches first, then prefixes, then shorter labels."""
         needle = q.lower()
-        where = ["instr(low, :q) > 0"]
-        if len(needle) >= 3:  # the trigram index finds substrings of three characters or more
-            where.append("name_text MATCH :phrase")
-        if type_:
-            where.append("substr(iri, 1, length(:prefix)) = :prefix")
-        rows = self._con().execute(f"""
+        params = {"q": needle, "prefix": f"{ID_BASE}{type_}/", "limit": limit, "offset": offset}
+        of_type = "AND substr(iri, 1, length(:prefix)) = :prefix" if type_ else ""
+        if len(needle) < 3:  # the trigram index finds substrings of three characters or more
+            return self._search_short(params, of_type)
+        params["phrase"] = '"' + needle.replace('"', '""') + '"'
+        return self._con().execute(f"""
             SELECT iri, label, substr(best, 3) FROM (
               SELECT iri, label, MIN(CASE WHEN low = :q THEN 0
                                           WHEN substr(low, 1, length(:q)) = :q THEN 1 ELSE 2 END
                                      || char(1) || hit) AS best
-              FROM name_text WHERE {" AND ".join(where)} GROUP BY iri)
+              FROM name_text WHERE name_text MATCH :phrase AND instr(low, :q) > 0 {of_type}
+              GROUP BY iri)
             ORDER BY substr(best, 1, 1), length(label), iri LIMIT :limit OFFSET :offset""",
-            {"q": needle, "phrase": '"' + needle.replace('"', '""') + '"',
-             "prefix": f"{ID_BASE}{type_}/", "limit": limit, "offset": offset})
-        return rows.fetchall()
+            params).fetchall()
+
+    def _search_short(self, params: dict, of_type: str) -> list[tuple[str, str, str]]:
+        """`search` for one or two characters, which too many names contain to rank them all:
+        exact and prefix matches from the index of names, then names that contain q, read
+        shortest label first and only as far as the page needs."""
+        con, wanted = self._con(), params["offset"] + params["limit"]
+        best: dict[str, tuple[int, str, str]] = {}  # iri -> (rank, hit, label)
+        for rank, where in ((0, "low = :q"), (1, "low > :q AND low < :q || char(1114111)")):
+            for iri, label, hit in con.execute(
+                    f"SELECT iri, label, hit FROM labelled WHERE {where} {of_type}", params):
+                if (rank, hit) < best.get(iri, (3, ""))[:2]:
+                    best[iri] = (rank, hit, label)
+        ranked = sorted(((r, len(label), iri, label, hit) for iri, (r, hit, label) in best.items()))
+        out = [(iri, label, hit) for *_, iri, label, hit in ranked]
+        for iri, label, hit in con.execute(f"""
+                SELECT iri, label, hit FROM labelled INDEXED BY labelled_shortest
+                WHERE instr(low, :q) > 0 {of_type} ORDER BY length(label), iri, hit""", params):
+            if len(out) >= wanted:
+                break
+            if iri not in best:
+                best[iri] = (2, hit, label)
+                out.append((iri, label, hit))
+        return out[params["offset"]:wanted]
 
     def labels(self, iris) -> dict[str, str]:
         """Canonical labels of the IRIs that have one."""

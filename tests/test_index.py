@@ -41,21 +41,25 @@ def scan(store, q: str) -> set[str]:
             and lookup.split_iri(r["e"].value)}
 
 
-@pytest.mark.parametrize("q", ["水库", "镇", "建设项目", "a", "GDP", "区", "没有这样的名字"])
+@pytest.mark.parametrize("q", ["水库", "镇", "建设项目", "a", "GDP", "区", "没有这样的名字", "农业",
+                               "Ag"])
 def test_search_finds_what_a_scan_of_every_label_finds(store, index, q):
     found = lookup.search(store, q, limit=100_000, index=index)
     assert {f["iri"] for f in found} == scan(store, q)
-    ranks = [0 if f["matched"].lower() == q.lower() else
-             1 if f["matched"].lower().startswith(q.lower()) else 2 for f in found]
-    assert ranks == sorted(ranks)  # exact matches, then prefixes, then the rest
+    # exact matches, then prefixes, then the rest; each shortest label first
+    order = [(0 if f["matched"].lower() == q.lower() else
+              1 if f["matched"].lower().startswith(q.lower()) else 2, len(f["label"]), f["iri"])
+             for f in found]
+    assert order == sorted(order)
 
 
-def test_search_pages_and_types(store, index):
-    every = lookup.search(store, "项目", limit=100_000, index=index)
-    pages = [lookup.search(store, "项目", limit=7, offset=o, index=index)
+@pytest.mark.parametrize("q", ["项目", "武隆区"])  # short names and the full-text index
+def test_search_pages_and_types(store, index, q):
+    every = lookup.search(store, q, limit=100_000, index=index)
+    pages = [lookup.search(store, q, limit=7, offset=o, index=index)
              for o in range(0, len(every), 7)]
     assert [f for p in pages for f in p] == every and len(every) > 7
-    projects = lookup.search(store, "项目", "project", limit=100_000, index=index)
+    projects = lookup.search(store, q, "project", limit=100_000, index=index)
     assert projects and {f["type"] for f in projects} == {"project"}
     assert [f for f in every if f["type"] == "project"] == projects
 
