@@ -30,6 +30,15 @@ class Settings:
     # (Rust's hyper parses and writes; the app still answers in Python). kg serve: --http-server
     http_server: str = "uvicorn"
     memory_limit_mb: int = 4096  # address space of one query worker
+    # Whole-graph analyses and exports (/api/analysis/*, /api/export/*, /graph) run each in a
+    # child process per store version and parameters, which writes its result to a file
+    # (kg.server.offload) and exits: past this address space or time the answer is 503.
+    analysis_memory_mb: int = 4096
+    analysis_timeout: float = 600.0
+    analysis_processes: int = 1  # analysis children running at once, per HTTP process
+    # At start and reload the default analyses are computed ahead only for a store version of
+    # at most this many MiB on disk (0: never); a larger one computes each when first asked.
+    analysis_warm_mb: int = 512
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
     max_body_bytes: int = 1_000_000  # request body (413)
     max_result_rows: int = 1_000_000  # solutions or triples of one result
@@ -51,13 +60,16 @@ class Settings:
 
     def __post_init__(self):
         for name in ("workers", "heavy_workers", "queue_length", "heavy_queue_length",
-                     "http_processes"):
+                     "http_processes", "analysis_processes"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
         if self.http_server not in HTTP_SERVERS:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, "
                              f"not {self.http_server!r}")
+        for name in ("analysis_memory_mb", "analysis_timeout", "analysis_warm_mb"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
         if self.local_query_rows < 0:
             raise ValueError(f"local_query_rows must be 0 or more, not {self.local_query_rows}")
         if self.enable_update and not self.token:
