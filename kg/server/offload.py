@@ -144,8 +144,8 @@ class Runner:
             self._slots.release()
 
     def _run_child(self, info, job: str, params: dict, final: Path) -> None:
-        partial = final.with_name(f"{final.name}.partial-{os.getpid()}-{threading.get_ident()}")
-        shutil.rmtree(partial, ignore_errors=True)
+        partial = final.with_name(final.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)  # a killed server's: we hold the lock
         spec = {"job": job, "params": params, "out": str(partial), "store": _store_spec(info),
                 "memory_limit": self.memory_limit, "timeout": self.timeout}
         self.started += 1
