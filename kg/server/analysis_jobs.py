@@ -115,9 +115,9 @@ def paths(store, out: Path, source: str, target: str, max_length: int, limit: in
 
 def export(store, out: Path, fmt: str, view: str = "full", entity: str | None = None,
            radius: int = 1) -> None:
-    from kg.export import export as make
+    from kg.export import export_to
 
-    (out / EXPORT_BODY).write_bytes(make(store, fmt, view, entity, radius).body)
+    export_to(store, out / EXPORT_BODY, fmt, view, entity, radius)
 
 
 JOBS: dict[str, Callable[..., None]] = {
