@@ -24,7 +24,7 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
          "--port", str(port), "--workers", "3", "--heavy-workers", "1", "--queue-length", "7",
          "--heavy-queue-length", "5", "--queue-timeout", "4", "--timeout", "9",
          "--http-processes", "2", "--local-query-rows", "11", "--warm-at-start",
-         "--reload-interval", "0"],
+         "--reload-interval", "0", "--analysis-memory", "300", "--analysis-timeout", "40"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
         health = _wait_health(process, url)
@@ -33,6 +33,7 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
         assert pool["queue_limits"] == {"light": 7, "heavy": 5}
         assert pool["queue_timeout"] == 4
         assert health["local_queries"]["max_rows"] == 11
+        assert (health["analyses"]["memory_limit_mb"], health["analyses"]["timeout"]) == (300, 40)
         assert health["serving"] == {"http_processes": 2, "warm_at_start": True,
                                      "query_timeout": 9, "http_server": "uvicorn"}
         # two HTTP processes on the one port: both answer, each with its own pid
@@ -73,7 +74,8 @@ def test_a_bad_flag_value_is_a_clear_error(sample_store_dir):
     assert "heavy_queue_length must be at least 1, not 0" in out.stderr
 
 
-@pytest.mark.parametrize("name", ["workers", "heavy_workers", "queue_length", "http_processes"])
+@pytest.mark.parametrize("name", ["workers", "heavy_workers", "queue_length", "http_processes",
+                                  "analysis_processes"])
 def test_settings_refuse_counts_below_one(name):
     with pytest.raises(ValueError, match=f"{name} must be at least 1"):
         Settings(**{name: 0})
