@@ -129,3 +129,20 @@ def test_a_large_store_is_not_warmed(server_factory, tmp_path):
         time.sleep(2)
         assert health(server.url)["analyses"]["children_started"] == 0
         assert not derived(path).exists()
+
+
+def test_a_child_that_crashes_is_a_500_and_nothing_is_kept(tmp_path, hand_copy):
+    from fastapi import HTTPException
+
+    from kg.server.offload import Runner
+    from kg.server.settings import Settings
+
+    info = store.store_info(hand_copy)
+    gone = store.StoreInfo(info.path, "v-removed", info.path / "versions" / "v-removed")
+    runner = Runner(Settings())
+    for attempt in (1, 2):
+        with pytest.raises(HTTPException) as failed:
+            runner.result(gone, "discrepancies")
+        assert failed.value.status_code == 500 and "see the server log" in failed.value.detail
+        assert runner.stats()["children_failed"] == attempt
+    assert not (store.derived_dir(info.path, "v-removed") / "discrepancies").exists()

@@ -178,7 +178,9 @@ class Runner:
                                  "server's --analysis-memory (setting analysis_memory_mb) "
                                  "raises the limit", headers={"Retry-After": "60"})
         log.error("the analysis %s failed (exit %s):\n%s", job, done.returncode, err)
-        last = err.strip().splitlines()[-1] if err.strip() else f"exit {done.returncode}"
+        # the exception's type only: its message may hold paths of the server's machine
+        last = err.strip().splitlines()[-1].split(":")[0] if err.strip() else \
+            f"exit {done.returncode}"
         return HTTPException(500, f"the analysis failed ({last}); see the server log")
 
     def warm(self, info, jobs: tuple[str, ...]) -> None:
