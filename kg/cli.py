@@ -119,6 +119,8 @@ def cmd_serve(args) -> int:
         ("query_timeout", args.timeout), ("workers", args.workers),
         ("memory_budget_mb", args.memory_budget),
         ("memory_limit_mb", args.memory_limit), ("max_result_rows", args.max_rows),
+        ("analysis_memory_mb", args.analysis_memory), ("analysis_timeout", args.analysis_timeout),
+        ("analysis_processes", args.analysis_processes), ("analysis_warm_mb", args.analysis_warm),
         ("allowed_services", args.allow_service), ("cors_origins", args.cors_origin),
         ("reload_interval", args.reload_interval), ("heavy_workers", args.heavy_workers),
         ("queue_length", args.queue_length), ("heavy_queue_length", args.heavy_queue_length),
@@ -300,11 +302,22 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int,
                    help="query worker processes per HTTP process (default: cores + 1)")
     s.add_argument("--memory-budget", type=int, metavar="MB",
-                   help="MiB all of the server may use: HTTP processes, query workers and "
-                        "the queries they run (default 1024); each query gets its share")
+                   help="MiB all of the server may use: HTTP processes, query workers, "
+                        "analysis processes and what they run (default 1024); each query and "
+                        "analysis gets its share")
     s.add_argument("--memory-limit", type=int, metavar="MB",
                    help="MiB one query may use, instead of its share of --memory-budget")
     s.add_argument("--max-rows", type=int, help="rows of one result (default 1000000)")
+    s.add_argument("--analysis-memory", type=int, metavar="MB",
+                   help="MiB one analysis or export may use, instead of its share of "
+                        "--memory-budget (0: no limit)")
+    s.add_argument("--analysis-timeout", type=float, metavar="SECONDS",
+                   help="seconds one analysis or export may run (default 600)")
+    s.add_argument("--analysis-processes", type=int, metavar="N",
+                   help="analysis processes running at once (default 1)")
+    s.add_argument("--analysis-warm", type=int, metavar="MB",
+                   help="compute the default analyses at start and reload when the store "
+                        "version is at most this many MiB on disk (default 512; 0: never)")
     s.add_argument("--heavy-workers", type=int, metavar="N",
                    help="workers expensive queries may hold at once (default: all but a "
                         "quarter of --workers, at most one per core; the rest answer cheap "

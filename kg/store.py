@@ -6,6 +6,8 @@ A store directory given as `--store DIR` looks like this:
     DIR/versions/<id>/        one complete Oxigraph store per build
     DIR/current               symlink to versions/<id>, replaced atomically (rename)
     DIR/cache/                per-document extraction cache (see kg.pipeline)
+    DIR/derived/<id>/         files computed from version <id> (the server's analyses);
+                              removed with the version
     DIR/build.lock            held (flock) by the one build that may run at a time
 
 A build writes a new version next to the current one and swaps `current` only after the
@@ -376,8 +378,19 @@ def _prune_versions(path: Path, keep: Path) -> None:
     stale += complete[:max(0, len(complete) - (KEEP_VERSIONS - 1))]
     for p in stale:
         shutil.rmtree(p, ignore_errors=True)
-        # what servers derived from it (lookup index, analyses: kg.index, kg.server)
-        shutil.rmtree(path / DERIVED / p.name, ignore_errors=True)
+    prune_derived(path)
+
+
+def prune_derived(path: Path) -> list[str]:
+    """Remove the derived files of versions the store no longer keeps (also those a reader
+    of a pruned version wrote after the prune); returns their version names."""
+    root, versions = Path(path) / DERIVED, Path(path) / "versions"
+    if not root.is_dir():
+        return []
+    gone = [d for d in root.iterdir() if not (versions / d.name).is_dir()]
+    for d in gone:
+        shutil.rmtree(d, ignore_errors=True)
+    return [d.name for d in gone]
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:

@@ -24,8 +24,8 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
          "--port", str(port), "--workers", "3", "--heavy-workers", "1", "--queue-length", "7",
          "--heavy-queue-length", "5", "--queue-timeout", "4", "--timeout", "9",
          "--http-processes", "2", "--memory-budget", "4096", "--local-query-rows", "11",
-         "--warm-at-start",
-         "--reload-interval", "0"],
+         "--warm-at-start", "--reload-interval", "0", "--analysis-memory", "300",
+         "--analysis-timeout", "40"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
         health = _wait_health(process, url)
@@ -34,6 +34,7 @@ def test_serve_flags_reach_the_running_server(sample_store_dir):
         assert pool["queue_limits"] == {"light": 7, "heavy": 5}
         assert pool["queue_timeout"] == 4
         assert health["local_queries"]["max_rows"] == 11
+        assert (health["analyses"]["memory_limit_mb"], health["analyses"]["timeout"]) == (300, 40)
         assert health["serving"] == {"http_processes": 2, "warm_at_start": True,
                                      "query_timeout": 9, "http_server": "uvicorn"}
         # two HTTP processes on the one port: both answer, each with its own pid
@@ -74,7 +75,8 @@ def test_a_bad_flag_value_is_a_clear_error(sample_store_dir):
     assert "heavy_queue_length must be at least 1, not 0" in out.stderr
 
 
-@pytest.mark.parametrize("name", ["workers", "heavy_workers", "queue_length", "http_processes"])
+@pytest.mark.parametrize("name", ["workers", "heavy_workers", "queue_length", "http_processes",
+                                  "analysis_processes"])
 def test_settings_refuse_counts_below_one(name):
     with pytest.raises(ValueError, match=f"{name} must be at least 1"):
         Settings(**{name: 0})
@@ -126,21 +128,27 @@ def test_kg_serve_builds_data_when_there_is_no_store_yet_and_serves_it_on_host_a
     assert f"no store at {store}: building" in out and "documents  2 built" in out
 
 
-def test_each_query_gets_its_share_of_the_memory_budget():
-    from kg.server.settings import HTTP_PROCESS_MB, WORKER_AT_REST_MB, Settings
+def test_each_query_and_analysis_gets_its_share_of_the_memory_budget():
+    from kg.server.settings import AT_REST_MB, HTTP_PROCESS_MB, Settings
     one = Settings(workers=3, memory_budget_mb=1024)
-    assert one.query_memory_mb() == (1024 - HTTP_PROCESS_MB - 3 * WORKER_AT_REST_MB) // 3
-    assert Settings(workers=3, memory_budget_mb=1024, memory_limit_mb=50).query_memory_mb() == 50
+    pool = 1024 - HTTP_PROCESS_MB - 4 * AT_REST_MB  # 3 workers, 1 analysis process
+    assert one.query_memory_mb() == pool // 2 // 3 and one.analysis_memory() == pool // 2
+    assert Settings(workers=3, memory_limit_mb=50, analysis_memory_mb=0).query_memory_mb() == 50
+    assert Settings(workers=3, analysis_memory_mb=0).analysis_memory() == 0  # no limit
     two = Settings(workers=2, memory_budget_mb=2048, http_processes=2)
-    assert two.query_memory_mb() == (1024 - HTTP_PROCESS_MB - 2 * WORKER_AT_REST_MB) // 2
-    # everything at rest plus every query's share fits the budget
+    assert two.query_memory_mb() == (1024 - HTTP_PROCESS_MB - 3 * AT_REST_MB) // 2 // 2
+    # everything at rest plus every task's share fits the budget
     for s in (one, two):
-        at_rest = s.http_processes * (HTTP_PROCESS_MB + s.workers * WORKER_AT_REST_MB)
-        assert at_rest + s.http_processes * s.workers * s.query_memory_mb() <= s.memory_budget_mb
+        at_rest = s.http_processes * (HTTP_PROCESS_MB + (s.workers + s.analysis_processes)
+                                      * AT_REST_MB)
+        tasks = s.http_processes * (s.workers * s.query_memory_mb()
+                                    + s.analysis_processes * s.analysis_memory())
+        assert at_rest + tasks <= s.memory_budget_mb
 
 
 def test_a_budget_too_small_for_the_workers_says_how_much_is_needed():
     from kg.server.settings import Settings
     with pytest.raises(ValueError, match=r"give at least \d+ MiB, fewer workers, or --memory-limit"):
         Settings(workers=3, memory_budget_mb=1024, http_processes=2)
-    Settings(workers=3, memory_budget_mb=1024, http_processes=2, memory_limit_mb=64)
+    Settings(workers=3, memory_budget_mb=1024, http_processes=2, memory_limit_mb=64,
+             analysis_memory_mb=64)

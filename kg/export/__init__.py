@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from pyoxigraph import Store
 
@@ -103,4 +104,18 @@ def export(store: Store, fmt: str, view: str = "full", entity: str | None = None
     return Export(writers()["network"][f.name](g), f)
 
 
-__all__ = ["FORMATS", "Format", "Export", "export", "format_of"]
+def export_to(store: Store, path, fmt: str, view: str = "full", entity: str | None = None,
+              radius: int = 1) -> None:
+    """One export written into the file `path`. N-Quads and TriG go from the store straight
+    into the file, so a dataset of any size is exported in flat memory; the other formats
+    are made in memory first (they need the whole graph: a view, a sort, a compaction)."""
+    from kg.export.rdf_formats import STREAMED
+
+    f = format_of(fmt)
+    if f.name in STREAMED:
+        STREAMED[f.name](store, str(path))
+        return
+    Path(path).write_bytes(export(store, fmt, view, entity, radius).body)
+
+
+__all__ = ["FORMATS", "Format", "Export", "export", "export_to", "format_of"]

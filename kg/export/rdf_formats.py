@@ -14,12 +14,18 @@ from pyoxigraph import RdfFormat, Store, Triple, serialize
 from kg.vocab import PREFIXES
 
 
-def to_nquads(store: Store) -> bytes:
-    return store.dump(format=RdfFormat.N_QUADS)
+def to_nquads(store: Store, output: str | None = None) -> bytes | None:
+    """Every graph as N-Quads; written into the file `output` as Oxigraph reads the store
+    when given (memory stays flat however large the store), else returned."""
+    return store.dump(output, format=RdfFormat.N_QUADS)
 
 
-def to_trig(store: Store) -> bytes:
-    return store.dump(format=RdfFormat.TRIG, prefixes=PREFIXES)
+def to_trig(store: Store, output: str | None = None) -> bytes | None:
+    """Every graph as TriG, as to_nquads."""
+    return store.dump(output, format=RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+STREAMED = {"nq": to_nquads, "trig": to_trig}  # the writers that can write into a file
 
 
 def union_triples(store: Store) -> list[Triple]:

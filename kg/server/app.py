@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from kg.server import admin, pages, routes_analysis, sparql_route, update
+from kg.server import admin, offload, pages, routes_analysis, sparql_route, update
 from kg.server import routes_api, routes_ld
 from kg.server.cache import ResultCache
 from kg.server.fastpath import ApiResponses, FastPath
@@ -74,6 +74,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
     app.state.api_responses = ApiResponses()
     app.state.api_in_use = cfg.warm_at_start  # then a reload warms the new version too
     app.state.local_queries = LocalQueries(cfg.local_query_rows)
+    analyses = offload.configure(info, cfg)  # whole-graph analyses in child processes
     if sparql_endpoint:
         pool.attach(app)  # remote failures as 502/504; a new build stamp is a new version
 
@@ -104,6 +105,7 @@ def create_app(store_path: Path, sparql_endpoint: str | None = None, **settings)
                             "http_processes": cfg.http_processes,
                             "warm_at_start": cfg.warm_at_start,
                             "query_timeout": cfg.query_timeout},
+                "analyses": analyses.stats(),
                 "api_cache": {"hits": app.state.api_responses.hits,
                               "misses": app.state.api_responses.misses},
                 "process": os.getpid()}

@@ -31,7 +31,6 @@ import asyncio
 import logging
 import os
 import re
-import resource
 import signal
 import socket
 import subprocess
@@ -44,6 +43,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from kg.server.limits import cap_address_space, child_env, die_with_parent, died_of_memory
 from kg.sparql import (ERRORS, QueryFailed, QueryJob, QueryOutOfMemory, QueryResult,
                        QueryTimeout, SparqlError)
 
@@ -141,7 +141,7 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     conn = Connection(fd)
-    _die_with_parent()
+    die_with_parent()
     import pyoxigraph
     import rdflib.plugins.sparql.parser  # noqa: F401  warm: SERVICE/FROM checks parse with it
 
@@ -151,9 +151,7 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
     except Exception as e:
         conn.send(("failed", f"cannot open the store {store_path}: {e}"))
         return
-    if memory_limit:  # what the worker holds at rest, and what one query may add to it
-        cap = _address_space() + memory_limit
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cap_address_space(memory_limit)  # what one query may add to the worker at rest
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -175,24 +173,6 @@ def _worker_main(fd: int, store_path: str, memory_limit: int | None) -> None:
             answer = ("error", "QueryFailed", f"the query failed: {type(e).__name__}: {e}")
         # The CPU time the query took: its cost, whatever else the machine was doing.
         conn.send((time.process_time() - cpu, *answer))
-
-
-def _address_space() -> int:
-    """Bytes of address space this process has mapped (Linux: VmSize)."""
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no VmSize in /proc/self/status")
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this worker when the server dies, even in the middle of a long query."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere the worker ends at its next read from the closed socket
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -223,7 +203,7 @@ class _Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kg.server.pool", str(child_sock.fileno()), store_path,
              str(memory_limit or 0)],
-            pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, env=_worker_env())
+            pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, env=child_env())
         child_sock.close()
         self.conn = Connection(parent_sock.detach())
         self.ready = False
@@ -275,15 +255,6 @@ class _Worker:
         except (OSError, subprocess.TimeoutExpired):
             pass
         self.kill()
-
-
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # Few malloc arenas: each reserves address space that would count against RLIMIT_AS.
-    env.setdefault("MALLOC_ARENA_MAX", "2")
-    root = str(Path(__file__).resolve().parents[2])  # so `-m kg.server.pool` finds this kg
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
 
 
 # --- the pool ---------------------------------------------------------------------------------
@@ -491,7 +462,7 @@ class QueryPool:
                 self.costs.observe(shape, self.timeout)  # it died of it: never cheap
                 self._kill(worker)
                 code = worker.process.poll()
-                if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+                if died_of_memory(code):
                     raise QueryOutOfMemory(
                         "the query needed more memory than one query may use "
                         f"({(self.memory_limit or 0) // 2**20} MiB) and was stopped; "

@@ -1,183 +1,165 @@
-"""HTTP routes of the analyses and exports: a thin shell over kg.analysis and kg.export.
+"""HTTP routes of the analyses and exports: a thin shell over files computed elsewhere.
 
     /api/analysis/linkage | plan-actual | discrepancies | centrality | communities |
                   components | paths       JSON twins of the `kg analyze` report sections
     /api/export/{format}?view=&entity=     the `kg export` files
     /graph?view=&entity=                   the interactive graph page
 
-Included by kg/server/app.py with `app.include_router(routes_analysis.router)`. Routes are
-plain `def`s: FastAPI runs each in a worker thread, which opens the store read-only and
-runs and consumes its queries in that same thread. Results are cached per store version.
+Each answer is a file a child process wrote for the store version served
+(kg.server.offload, kg.server.analysis_jobs), sent as it is; `?top=` and `?members=` slice
+a small file computed for their largest value. The server holds no graph. Routes are plain
+`def`s: FastAPI runs each in a worker thread, which waits there for a child when the file
+is not written yet. Included by kg/server/app.py with `app.include_router(router)`.
 """
 from __future__ import annotations
 
+import json
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from threading import Lock
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from pyoxigraph import Store
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from kg.backends import open_version
+from kg.server import analysis_jobs as jobs
+from kg.server.offload import runner_for
 
 router = APIRouter(tags=["analysis"])
 
-CACHE_ENTRIES = 32
-_cache: OrderedDict[tuple, object] = OrderedDict()
-_cache_lock = Lock()
-
-
-def _cached(request: Request, key: tuple, compute: Callable[[Store], object]):
-    """compute(store) once per store version and key."""
-    return cached_for(request.app.state.store_info, key, compute)
-
-
-def cached_for(info, key: tuple, compute: Callable[[Store], object]):
-    """compute(store) once per store version (info: kg.store.StoreInfo) and key."""
-    full_key = (info.version,) + key
-    with _cache_lock:
-        if full_key in _cache:
-            _cache.move_to_end(full_key)
-            return _cache[full_key]
-    try:
-        value = compute(open_version(info.version_path))  # embedded or remote (kg.backends)
-    except KeyError as e:
-        raise HTTPException(404, e.args[0] if e.args else str(e)) from e
-    except ValueError as e:
-        raise HTTPException(400, str(e)) from e
-    with _cache_lock:
-        _cache[full_key] = value
-        while len(_cache) > CACHE_ENTRIES:
-            _cache.popitem(last=False)
-    return value
+# What a start or a reload computes ahead (for a small store): the routes' default answers.
+DEFAULT_JOBS = ("linkage", "plan-actual", "discrepancies", "centrality", "communities",
+                "components")
+SMALL_FILE = 4 * 2**20  # parsed results kept in memory, for slicing, up to this size each
+SMALL_FILES_KEPT = 8
+_small: OrderedDict[Path, object] = OrderedDict()
+_small_lock = threading.Lock()
 
 
 def warm_analyses(info) -> None:
-    """Compute the analyses the routes answer by default (in the calling thread), so the
-    first ask does not hold other requests up behind a computation of seconds."""
-    from kg.analysis.linkage import linkage_report
-    from kg.analysis.plan_actual import discrepancies, plan_vs_actual
-    from kg.analysis.structure import centrality, communities, components
-    from kg.analysis.views import entity_graph
+    """Compute the default analyses of a version ahead, in child processes, when the store is
+    small; remove the results of versions no longer kept (called at start and reload)."""
+    runner_for(info).warm(info, DEFAULT_JOBS)
 
-    cached_for(info, ("linkage",), lambda st: linkage_report(st).to_dict())
-    cached_for(info, ("plan-actual",), lambda st: [a.to_dict() for a in plan_vs_actual(st)])
-    cached_for(info, ("discrepancies",), lambda st: [d.to_dict() for d in discrepancies(st)])
-    graph = cached_for(info, ("structure-graph",), _structure_graph)
-    cached_for(info, ("centrality", 10), lambda st: {
-        t: [s.to_dict() for s in rows] for t, rows in centrality(graph, 10).items()})
-    cached_for(info, ("communities",), lambda st: [c.to_dict(graph) for c in communities(graph)])
-    cached_for(info, ("components",), lambda st: components(entity_graph(st)))
+
+def _result(request: Request, job: str, **params) -> Path:
+    info = request.app.state.store_info
+    return runner_for(info).result(info, job, **params)
+
+
+def _json_file(path: Path) -> FileResponse:
+    return FileResponse(path, media_type="application/json")
+
+
+def _small_json(path: Path):
+    """A small result file, parsed once (a result file never changes)."""
+    with _small_lock:
+        if path in _small:
+            _small.move_to_end(path)
+            return _small[path]
+    value = json.loads(path.read_bytes())
+    if path.stat().st_size <= SMALL_FILE:
+        with _small_lock:
+            _small[path] = value
+            while len(_small) > SMALL_FILES_KEPT:
+                _small.popitem(last=False)
+    return value
+
+
+def _entity(ref: str) -> str:
+    from kg.analysis.graph import resolve_entity
+
+    try:
+        return resolve_entity(ref)
+    except ValueError as e:
+        raise HTTPException(400, str(e)) from e
 
 
 @router.get("/api/analysis/linkage", summary="policy → project linkage: coverage, orphans, per strategy")
 def linkage(request: Request, strategy: str | None = Query(None, description="IRI or strategy/key: only this strategy, with its link paths"),
-            links: bool = Query(False, description="include every link with its path and evidence")) -> dict:
-    from kg.analysis.graph import resolve_entity
-    from kg.analysis.linkage import linkage_report
-
-    data = _cached(request, ("linkage",), lambda st: linkage_report(st).to_dict())
-    if strategy:
-        try:
-            iri = resolve_entity(strategy)
-        except ValueError as e:
-            raise HTTPException(400, str(e)) from e
-        rows = [s for s in data["strategies"] if s["strategy"] == iri]
-        return {"strategy": iri, "coverage": rows[0] if rows else None,
-                "links": [l for l in data["links"] if l["strategy"] == iri]}
-    return data if links else {k: v for k, v in data.items() if k != "links"}
+            links: bool = Query(False, description="include every link with its path and evidence")) -> Response:
+    iri = _entity(strategy) if strategy else None
+    found = _result(request, "linkage")
+    if iri is None:
+        return _json_file(found / (jobs.LINKAGE_FULL if links else jobs.LINKAGE_SUMMARY))
+    one = found / jobs.strategy_file(iri)
+    if not one.is_file():  # a strategy no report links
+        return JSONResponse({"strategy": iri, "coverage": None, "links": []})
+    return _json_file(one)
 
 
 @router.get("/api/analysis/plan-actual", summary="targets joined with observations: met, missed, no data")
-def plan_actual(request: Request) -> dict:
-    from kg.analysis.plan_actual import plan_vs_actual
-
-    rows = _cached(request, ("plan-actual",), lambda st: [a.to_dict() for a in plan_vs_actual(st)])
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    return {"status": counts, "attainment": rows}
+def plan_actual(request: Request) -> Response:
+    return _json_file(_result(request, "plan-actual") / jobs.RESULT)
 
 
 @router.get("/api/analysis/discrepancies", summary="same indicator, year and subject, different values")
-def discrepancies(request: Request) -> dict:
-    from kg.analysis.plan_actual import discrepancies as find
-
-    return {"discrepancies": _cached(request, ("discrepancies",), lambda st: [d.to_dict() for d in find(st)])}
-
-
-def _structure_graph(st: Store):
-    from kg.analysis.views import entity_graph
-    return entity_graph(st, co_mentions=True)
+def discrepancies(request: Request) -> Response:
+    return _json_file(_result(request, "discrepancies") / jobs.RESULT)
 
 
 @router.get("/api/analysis/centrality", summary="degree, betweenness and PageRank per entity type")
-def centrality(request: Request, top: int = Query(10, ge=1, le=1000)) -> dict:
-    from kg.analysis.structure import centrality as measure
-
-    return _cached(request, ("centrality", top), lambda st: {
-        t: [s.to_dict() for s in rows] for t, rows in measure(_structure_graph(st), top).items()})
+def centrality(request: Request, top: int = Query(10, ge=1, le=jobs.MOST_CENTRAL)) -> dict:
+    scores = _small_json(_result(request, "centrality") / jobs.RESULT)
+    return {t: rows[:top] for t, rows in scores.items()}
 
 
 @router.get("/api/analysis/communities", summary="thematic clusters named by their most central members")
-def communities(request: Request) -> dict:
-    from kg.analysis.structure import communities as find
-
-    def compute(st):
-        g = _structure_graph(st)
-        return [c.to_dict(g) for c in find(g)]
-    return {"communities": _cached(request, ("communities",), compute)}
+def communities(request: Request) -> Response:
+    return _json_file(_result(request, "communities") / jobs.RESULT)
 
 
 @router.get("/api/analysis/components", summary="connected components of the stated-link graph")
-def components(request: Request, members: int = Query(20, ge=0, le=10000)) -> dict:
-    from kg.analysis.structure import components as find
-    from kg.analysis.views import entity_graph
-
-    comps = _cached(request, ("components",), lambda st: find(entity_graph(st)))
-    return {"count": len(comps), "components": [
-        {"size": c.size, "types": c.types, "members": c.members[:members]} for c in comps[:100]]}
+def components(request: Request, members: int = Query(20, ge=0, le=jobs.MOST_MEMBERS)) -> dict:
+    found = _small_json(_result(request, "components") / jobs.RESULT)
+    return {"count": found["count"], "components": [
+        {**c, "members": c["members"][:members]} for c in found["components"]]}
 
 
 @router.get("/api/analysis/paths", summary="shortest paths between two entities, with evidence per step")
 def paths(request: Request, source: str = Query(..., description="IRI or type/key"),
           target: str = Query(..., description="IRI or type/key"),
-          max_length: int = Query(4, ge=1, le=8), limit: int = Query(10, ge=1, le=100)) -> dict:
-    from kg.analysis.graph import resolve_entity
-    from kg.analysis.structure import shortest_paths
+          max_length: int = Query(4, ge=1, le=8), limit: int = Query(10, ge=1, le=100)) -> Response:
+    s, t = _entity(source), _entity(target)
+    return _json_file(_result(request, "paths", source=s, target=t, max_length=max_length,
+                              limit=limit) / jobs.RESULT)
 
-    try:
-        s, t = resolve_entity(source), resolve_entity(target)
-    except ValueError as e:
-        raise HTTPException(400, str(e)) from e
-    graph = _cached(request, ("structure-graph",), _structure_graph)
-    found = _cached(request, ("paths", s, t, max_length, limit),
-                    lambda st: shortest_paths(st, s, t, max_length, limit, graph=graph))
-    return {"source": s, "target": t, "paths": [[step.to_dict() for step in p] for p in found]}
+
+def _export(request: Request, fmt: str, view: str, entity: str | None, radius: int) -> Path:
+    """The file of one export; RDF formats are the whole dataset whatever the view."""
+    from kg.analysis import VIEWS
+    from kg.export import format_of
+
+    f = format_of(fmt)
+    if f.kind == "rdf":
+        return _result(request, "export", fmt=f.name) / jobs.EXPORT_BODY
+    if view not in VIEWS:
+        raise HTTPException(400, f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+    if view != "neighbourhood":
+        return _result(request, "export", fmt=f.name, view=view) / jobs.EXPORT_BODY
+    if not entity:
+        raise HTTPException(400, "the neighbourhood view needs an entity: entity=type/key or an IRI")
+    return _result(request, "export", fmt=f.name, view=view, entity=_entity(entity),
+                   radius=radius) / jobs.EXPORT_BODY
 
 
 @router.get("/api/export/{fmt}", summary="the graph as a file: graphml gexf cytoscape dot csv html ttl trig nq jsonld")
 def export_file(request: Request, fmt: str, view: str = "full", entity: str | None = None,
                 radius: int = Query(1, ge=1, le=4)) -> Response:
-    from kg.export import export, format_of
+    from kg.export import format_of
 
     try:
         f = format_of(fmt)
     except ValueError as e:
         raise HTTPException(404, str(e)) from e
-    result = _cached(request, ("export", f.name, view, entity, radius),
-                     lambda st: export(st, f.name, view, entity, radius))
-    name = f"policykg-{view}{f.suffix}"
-    return Response(result.body, media_type=f.media_type,
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return FileResponse(_export(request, f.name, view, entity, radius), media_type=f.media_type,
+                        content_disposition_type="inline",
+                        filename=f"policykg-{view}{f.suffix}")
 
 
 @router.get("/graph", response_class=HTMLResponse, summary="the interactive graph view")
 def graph_page(request: Request, view: str = "full", entity: str | None = None,
-               radius: int = Query(1, ge=1, le=4)) -> HTMLResponse:
-    from kg.export import export
+               radius: int = Query(1, ge=1, le=4)) -> Response:
+    from kg.export import format_of
 
-    result = _cached(request, ("export", "html", view, entity, radius),
-                     lambda st: export(st, "html", view, entity, radius))
-    return HTMLResponse(result.body)
+    return FileResponse(_export(request, "html", view, entity, radius),
+                        media_type=format_of("html").media_type)

@@ -35,7 +35,8 @@ from kg import lookup
 from kg.backends import open_version
 from kg.index import LookupIndex, index_path, is_index, open_index
 from kg.server.errors import RequestError, request_error
-from kg.server.pool import QueryPool, _worker_env
+from kg.server.limits import child_env
+from kg.server.pool import QueryPool
 from kg.server.pooled import PooledStore
 from kg.sparql import SparqlError
 from kg.vocab import entity_iri, iri_key
@@ -71,10 +72,11 @@ class Lookups:
         self._index_thread: threading.Thread | None = None
         self._index_lock = threading.Lock()
 
-    def index(self, wait: float = INDEX_WAIT) -> LookupIndex:
+    def index(self, wait: float | None = INDEX_WAIT) -> LookupIndex:
         """The version's lookup index (kg.index), from disk. When no server built it before,
         one background thread builds it (minutes on 10,000 reports) and lookups wait for it
-        `wait` seconds at most, then answer 503 with Retry-After rather than hold a thread."""
+        `wait` seconds at most (None: until it is built), then answer 503 with Retry-After
+        rather than hold a thread."""
         if self._index is not None:
             return self._index
         with self._index_lock:
@@ -140,7 +142,7 @@ def _build_index_file(version_path: Path, index_file: Path) -> None:
         return
     proc = subprocess.run([sys.executable, "-m", "kg.index", str(version_path), str(index_file)],
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, env=_worker_env())
+                          stderr=subprocess.PIPE, text=True, env=child_env())
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         raise RuntimeError(f"building {index_file} failed: {last}")
@@ -199,7 +201,7 @@ def warm_lookups(app, info) -> None:
 def _warm(lk: Lookups, info) -> None:
     from kg.server.routes_analysis import warm_analyses
     try:
-        lk.index(wait=float("inf"))
+        lk.index(wait=None)
         warm_analyses(info)
     except Exception as e:  # warming is an optimisation: the first request builds it instead
         log.warning("warming the lookups of version %s failed: %s", lk.version, e)

@@ -10,11 +10,12 @@ REPO_QUERIES = Path(__file__).resolve().parents[2] / "queries"
 MIN_TOKEN_LENGTH = 16  # a bearer token shorter than this is too easy to guess
 HTTP_SERVERS = ("uvicorn", "granian")
 # What the processes of `kg serve` hold at rest, in MiB, measured on a 10,000-report store:
-# an HTTP process with its caches (results 64, encoded /api answers 32, lookup answers) and
-# a query worker with the store open. The rest of the memory budget is the queries'.
-HTTP_PROCESS_MB = 320
-WORKER_AT_REST_MB = 64
-MIN_QUERY_MB = 64
+# an HTTP process with its caches (results 64, encoded /api answers 32, lookup answers), and
+# a query worker or an analysis child with the store open. The rest of the memory budget is
+# the queries' and the analyses'.
+HTTP_PROCESS_MB = 224
+AT_REST_MB = 64
+MIN_TASK_MB = 64
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,23 @@ class Settings:
     # The HTTP server: "uvicorn" (Python's httptools parser and asyncio sockets) or "granian"
     # (Rust's hyper parses and writes; the app still answers in Python). kg serve: --http-server
     http_server: str = "uvicorn"
-    # All of `kg serve` — its HTTP processes and their query workers — stays under this
-    # many MiB: each query may use its share of what the processes at rest leave.
+    # All of `kg serve` — its HTTP processes, their query workers and analysis children —
+    # stays under this many MiB: each query or analysis may use its share of what the
+    # processes at rest leave (task_pool_mb).
     memory_budget_mb: int = 1024
     # MiB one query may use in its worker, beyond the worker at rest; default: its share
-    # of memory_budget_mb (query_memory_mb). A query that needs more is stopped (503).
+    # of memory_budget_mb. A query that needs more is stopped (503).
     memory_limit_mb: int | None = None
+    # Whole-graph analyses and exports (/api/analysis/*, /api/export/*, /graph) run each in a
+    # child process per store version and parameters, which writes its result to a file
+    # (kg.server.offload) and exits: past this memory (MiB beyond its imports and open store;
+    # default: its share of memory_budget_mb; 0: no limit) or time the answer is 503.
+    analysis_memory_mb: int | None = None
+    analysis_timeout: float = 600.0
+    analysis_processes: int = 1  # analysis children running at once, per HTTP process
+    # At start and reload the default analyses are computed ahead only for a store version of
+    # at most this many MiB on disk (0: never); a larger one computes each when first asked.
+    analysis_warm_mb: int = 512
     max_query_length: int = 100_000  # characters of query text (414 in a URL, 413 in a body)
     max_body_bytes: int = 1_000_000  # request body (413)
     max_result_rows: int = 1_000_000  # solutions or triples of one result
@@ -62,22 +74,30 @@ class Settings:
 
     def __post_init__(self):
         for name in ("workers", "heavy_workers", "queue_length", "heavy_queue_length",
-                     "http_processes"):
+                     "http_processes", "analysis_processes"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
         if self.http_server not in HTTP_SERVERS:
             raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, "
                              f"not {self.http_server!r}")
-        if self.memory_limit_mb is None and self.query_memory_mb() < MIN_QUERY_MB:
-            rest = HTTP_PROCESS_MB + WORKER_AT_REST_MB * self.workers
-            least = self.http_processes * (rest + MIN_QUERY_MB * self.workers)
+        defaults = [share() for given, share in ((self.memory_limit_mb, self.query_memory_mb),
+                                                 (self.analysis_memory_mb, self.analysis_memory))
+                    if given is None]
+        if defaults and min(defaults) < MIN_TASK_MB:
+            sharers = self.workers + self.analysis_processes
+            least = self.http_processes * (HTTP_PROCESS_MB + sharers * AT_REST_MB + 2 * MIN_TASK_MB
+                                           * max(self.workers, self.analysis_processes))
             raise ValueError(f"a memory budget of {self.memory_budget_mb} MiB leaves less than "
-                             f"{MIN_QUERY_MB} MiB per query with {self.workers} workers and "
+                             f"{MIN_TASK_MB} MiB per query or analysis with {self.workers} "
+                             f"workers, {self.analysis_processes} analysis process(es) and "
                              f"{self.http_processes} HTTP process(es): give at least {least} "
-                             "MiB, fewer workers, or --memory-limit")
+                             "MiB, fewer workers, or --memory-limit and --analysis-memory")
         if self.memory_limit_mb is not None and self.memory_limit_mb < 1:
             raise ValueError(f"memory_limit_mb must be at least 1, not {self.memory_limit_mb}")
+        for name in ("analysis_memory_mb", "analysis_timeout", "analysis_warm_mb"):
+            if (getattr(self, name) or 0) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
         if self.local_query_rows < 0:
             raise ValueError(f"local_query_rows must be 0 or more, not {self.local_query_rows}")
         if self.enable_update and not self.token:
@@ -85,14 +105,24 @@ class Settings:
         if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
             raise ValueError(f"the token must have at least {MIN_TOKEN_LENGTH} characters")
 
+    def task_pool_mb(self) -> int:
+        """MiB of the budget left, in each HTTP process, by the processes at rest: half of
+        it is for queries, half for analyses (an export of a few reports through rdflib
+        takes 200 MiB where a query takes tens)."""
+        sharers = self.workers + self.analysis_processes
+        return self.memory_budget_mb // self.http_processes - HTTP_PROCESS_MB - AT_REST_MB * sharers
+
     def query_memory_mb(self) -> int:
-        """MiB one query may use beyond its worker at rest: memory_limit_mb when given, else
-        the budget left by every process at rest, shared by the workers of every HTTP
-        process."""
+        """MiB one query may use beyond its worker at rest."""
         if self.memory_limit_mb is not None:
             return self.memory_limit_mb
-        per_process = self.memory_budget_mb // self.http_processes
-        return (per_process - HTTP_PROCESS_MB - WORKER_AT_REST_MB * self.workers) // self.workers
+        return self.task_pool_mb() // 2 // self.workers
+
+    def analysis_memory(self) -> int:
+        """MiB one analysis child may use beyond its imports and open store (0: no limit)."""
+        if self.analysis_memory_mb is not None:
+            return self.analysis_memory_mb
+        return self.task_pool_mb() // 2 // self.analysis_processes
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Settings":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from kg import store
 from kg.server.admin import check_token, reload_store
 from kg.server.errors import RequestError
-from kg.server.pool import _worker_env
+from kg.server.limits import cap_address_space, child_env
 from kg.server.sparql_route import FORM, UPDATE, _check_length, _utf8, read_request_body
 
 router = APIRouter()
@@ -66,8 +65,7 @@ def apply_update(store_dir: Path, text: str) -> str:
 
 
 def _writer_main(store_dir: str, memory_limit: int) -> None:
-    if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    cap_address_space(memory_limit)
     text = sys.stdin.buffer.read().decode("utf-8")
     try:
         out = {"version": apply_update(Path(store_dir), text)}
@@ -90,7 +88,7 @@ def _writer_main(store_dir: str, memory_limit: int) -> None:
 def _run_writer(store_dir: Path, text: str, timeout: float, memory_limit_mb: int) -> dict:
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.server.update", str(store_dir), str(memory_limit_mb * 2**20)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_worker_env())
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
     try:
         out, err = process.communicate(text.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -154,7 +152,7 @@ async def sparql_update(request: Request) -> Response:
         loop = asyncio.get_running_loop()
         out = await loop.run_in_executor(
             None, _run_writer, app.state.store_info.path, text, settings.query_timeout,
-            settings.memory_limit_mb)
+            settings.query_memory_mb())
         if "version" not in out:
             headers = {"Retry-After": "5"} if out["status"] in (409, 503) else None
             return JSONResponse({"error": out["error"], "detail": out["detail"]}, out["status"],
