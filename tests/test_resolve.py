@@ -259,6 +259,14 @@ def truncated(state: Path) -> None:
     state.write_bytes(data[: len(data) // 2])
 
 
+def damaged(state: Path) -> None:
+    """A page in the middle overwritten (its header and schema still read)."""
+    data = bytearray(state.read_bytes())
+    assert len(data) >= 4 * 4096
+    data[2 * 4096: 3 * 4096] = b"\x55" * 4096
+    state.write_bytes(bytes(data))
+
+
 def kept_by_other_code(state: Path) -> None:
     import sqlite3
 
@@ -270,7 +278,7 @@ def missing(state: Path) -> None:
     state.unlink()
 
 
-@pytest.mark.parametrize("spoil", [corrupt, truncated, kept_by_other_code, missing])
+@pytest.mark.parametrize("spoil", [corrupt, truncated, damaged, kept_by_other_code, missing])
 def test_a_spoilt_state_is_folded_again_from_scratch(tmp_path, spoil):
     from kg.resolve import StoredResolver
 
