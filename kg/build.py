@@ -6,10 +6,14 @@ The build streams, so its memory does not grow with the number of reports:
    maps it to the body of its named graph (all the graph says that follows from the
    document alone), an N-Quads file in the cache; only its summary (counts and
    resolution keys, see kg.pipeline.DocumentSummary) comes back;
-2. resolve: summaries are folded into entities in file order (kg.resolve.Resolver);
+2. resolve: summaries are folded into entities in file order (kg.resolve.StoredResolver),
+   starting from the previous build's resolution (kept in the cache): the reports added,
+   changed or removed since are folded in or taken out, and only the entities they touch
+   are made again;
 3. describe: each graph gets a second file with what depends on the whole corpus (its
    entities' labels and attributes, its figures' labels, the link to its own place),
-   keyed by what it says, so an unchanged one is reused on the next build;
+   keyed by what it says, so an unchanged one is reused on the next build (without
+   reading its entities, when none of them changed);
 4. store: the ontology, those files and the gazetteer graph are streamed into a new
    store version that replaces the current one only when complete and when it holds
    exactly the quads written (see kg.store). A first build loads each body while the

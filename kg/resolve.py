@@ -9,7 +9,9 @@ rebuild of the same reports.
 Resolution streams: each document is first reduced to its `DocumentMentions` (the
 resolution key and the few fields an entity is made of, per mention and per figure),
 and a `Resolver` folds those in, one document at a time, in build order. So a build of
-thousands of reports holds one small record per entity, never the documents.
+thousands of reports holds one small record per entity, never the documents. A build
+resolves with `StoredResolver`, the same on disk, whose file is kept for the next build
+to start from: a rebuild folds in or takes out only the reports added, changed or removed.
 """
 from __future__ import annotations
 
@@ -414,17 +416,29 @@ class StoredResolver:
         if everything:
             con.execute("DELETE FROM dirty")
             con.execute("DELETE FROM entity")
-        else:
+        else:  # noting each digest before, to tell which entities changed
             con.execute("UPDATE dirty SET digest = (SELECT digest FROM entity"
                         " WHERE entity.kind = dirty.kind AND entity.key = dirty.key)")
             con.execute("DELETE FROM entity WHERE (kind, key) IN (SELECT kind, key FROM dirty)")
         con.execute("COMMIT")  # so that the reader below sees the groups
         con.execute("BEGIN")
+        made = self._make_entities(only_dirty=not everything)
+        changed = None if everything else {
+            (kind, key) for kind, key in con.execute(
+                "SELECT dirty.kind, dirty.key FROM dirty LEFT JOIN entity USING (kind, key)"
+                " WHERE entity.digest IS NOT dirty.digest")}
+        con.execute("DELETE FROM dirty")
+        base = con.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        con.execute("COMMIT")
+        return StoredResolution(con, self.path, made=made, changed=changed,
+                                base=base[0] if base else None)
+
+    def _make_entities(self, only_dirty: bool) -> int:
+        """Write the entities of the groups (the dirty ones only, or all); how many."""
+        con, made, batch = self._con, 0, []
         reader = sqlite3.connect(self.path)  # reads the groups while `con` writes entities
-        made = 0
         try:
-            batch = []
-            for rkey, entity in _stored_entities(reader, only_dirty=not everything):
+            for rkey, entity in _stored_entities(reader, only_dirty):
                 batch.append(_entity_row(rkey, entity))
                 made += 1
                 if len(batch) >= 10_000:
@@ -433,15 +447,7 @@ class StoredResolver:
             con.executemany("INSERT OR REPLACE INTO entity VALUES (?,?,?,?,?,?,?)", batch)
         finally:
             reader.close()
-        changed = None if everything else {
-            (kind, key) for kind, key in con.execute(
-                "SELECT dirty.kind, dirty.key FROM dirty LEFT JOIN entity USING (kind, key)"
-                " WHERE entity.digest IS NOT dirty.digest")}
-        con.execute("DELETE FROM dirty")
-        previous = con.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-        con.execute("COMMIT")
-        return StoredResolution(con, self.path, made=made, changed=changed,
-                                base=previous[0] if previous else None)
+        return made
 
     def close(self) -> None:
         """Drop the file, when no result was asked for (a failed build)."""
