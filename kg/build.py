@@ -214,6 +214,9 @@ class _Extraction:
         # groups and entities on disk: memory does not grow with the corpus; a rebuild
         # starts from the previous build's
         self.state = cache_dir / RESOLUTION_STATE
+        # the working copies of builds that crashed (the build lock rules out a running one)
+        for f in cache_dir.glob("resolution-*.sqlite*"):
+            f.unlink(missing_ok=True)
         self.resolver = StoredResolver(cache_dir / f"resolution-{os.getpid()}.sqlite",
                                        previous=self.state)
         self.planned: list[_Planned] = []

@@ -46,7 +46,10 @@ def built(tmp_path_factory):
 def test_an_unchanged_rebuild_extracts_nothing_and_patches_the_version(built):
     root, reports, first = built
     before = store_info(root / "store").version
+    crashed = root / "store" / "cache" / "resolution-999999.sqlite"  # a crashed build's copy
+    crashed.write_bytes(b"")
     again = build([reports], root / "store")
+    assert not crashed.exists()
     assert again.cached == len(REPORTS)
     assert again.graphs_reused == len(REPORTS) and again.patched
     assert again.triples == first.triples
