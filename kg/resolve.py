@@ -461,12 +461,16 @@ def _stored_entities(reader: sqlite3.Connection, only_dirty: bool = False
     indicators; with `only_dirty`, those of the groups marked dirty. A form's counts are
     summed over the documents; an attribute takes the value of the first document in build
     order that gives one (SQLite takes a bare column from the row of the MIN)."""
-    dirty = " JOIN dirty USING (kind, key)" if only_dirty else ""
+    def rows_of(table: str) -> str:
+        # CROSS JOIN: SQLite then looks up the dirty groups' rows rather than scan them all
+        return f"dirty CROSS JOIN {table} USING (kind, key)" if only_dirty else table
+
     attrs = groupby(reader.execute(
-        f"SELECT kind, key, name, value, MIN(rank) FROM attr JOIN doc USING (doc){dirty}"
+        f"SELECT kind, key, name, value, MIN(rank) FROM {rows_of('attr')} JOIN doc USING (doc)"
         " GROUP BY kind, key, name ORDER BY kind, key, name"), key=lambda r: (r[0], r[1]))
     pending = next(attrs, None)
-    forms = reader.execute(f"SELECT kind, key, form, SUM(surfaces), SUM(names) FROM form{dirty}"
+    forms = reader.execute("SELECT kind, key, form, SUM(surfaces), SUM(names)"
+                           f" FROM {rows_of('form')}"
                            " GROUP BY kind, key, form ORDER BY kind, key, form")
     for (kind, key), rows in groupby(forms, key=lambda r: (r[0], r[1])):
         group = _Group()

@@ -181,8 +181,8 @@ def test_stored_resolution_finishes_when_the_writer_spills_to_the_file(tmp_path)
 
 def keys_of(*mentions: tuple[EntityKind, str, str, dict], indicators=()) -> DocumentMentions:
     """A document's resolution keys: (kind, key, surface, attrs) per mention, in order."""
-    return DocumentMentions(mentions=[(kind, key, text, text, attrs) for kind, key, text, attrs in mentions],
-                            indicators=list(indicators))
+    return DocumentMentions(indicators=list(indicators), mentions=[
+        (kind, key, text, text, attrs) for kind, key, text, attrs in mentions])
 
 
 P, Q, X = (EntityKind.PROJECT, "工程甲"), (EntityKind.PROJECT, "工程乙"), (EntityKind.PLACE, "110000")
@@ -218,7 +218,8 @@ def rebuilt(tmp_path: Path, before: list[str], after: list[str]):
     tmp_path.mkdir(exist_ok=True)
     state = tmp_path / "state.sqlite"
     fold(tmp_path / "first.sqlite", before).keep(state, "v1")
-    return fold(tmp_path / "again.sqlite", after, previous=state), fold(tmp_path / "fresh.sqlite", after)
+    return (fold(tmp_path / "again.sqlite", after, previous=state),
+            fold(tmp_path / "fresh.sqlite", after))
 
 
 @pytest.mark.parametrize("before, after, status", [
