@@ -6,10 +6,14 @@ The build streams, so its memory does not grow with the number of reports:
    maps it to the body of its named graph (all the graph says that follows from the
    document alone), an N-Quads file in the cache; only its summary (counts and
    resolution keys, see kg.pipeline.DocumentSummary) comes back;
-2. resolve: summaries are folded into entities in file order (kg.resolve.Resolver);
+2. resolve: summaries are folded into entities in file order (kg.resolve.StoredResolver),
+   starting from the previous build's resolution (kept in the cache): the reports added,
+   changed or removed since are folded in or taken out, and only the entities they touch
+   are made again;
 3. describe: each graph gets a second file with what depends on the whole corpus (its
    entities' labels and attributes, its figures' labels, the link to its own place),
-   keyed by what it says, so an unchanged one is reused on the next build;
+   keyed by what it says, so an unchanged one is reused on the next build (without
+   reading its entities, when none of them changed);
 4. store: the ontology, those files and the gazetteer graph are streamed into a new
    store version that replaces the current one only when complete and when it holds
    exactly the quads written (see kg.store). A first build loads each body while the
@@ -47,6 +51,8 @@ SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf
 PARALLEL_THRESHOLD = 2
 RESERVED_KEYS = {"ontology", "gazetteer"}  # graph names the build writes itself
 QUADS_DIR = "quads"  # under the cache: one N-Quads file per document graph
+# under the cache: the last successful build's resolution, where the next one starts
+RESOLUTION_STATE = "resolution.sqlite"
 
 
 class BuildError(Exception):
@@ -71,6 +77,9 @@ class BuildSummary:
     links: dict[str, int] = field(default_factory=dict)
     triples: int = 0
     graphs_reused: int = 0  # document graphs taken unchanged from the previous build
+    # entities made by this build's resolution: all of them, or on a rebuild those whose
+    # mentions were in the reports added, changed or removed
+    entities_made: int = 0
     patched: bool = False  # the new version is the previous one with the changed graphs replaced
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -202,8 +211,14 @@ class _Extraction:
                  summary: BuildSummary, stage_times: Counter):
         self.args = files, cache_dir, jobs, progress
         self.summary, self.stage_times = summary, stage_times
-        # groups and entities on disk: memory does not grow with the corpus
-        self.resolver = StoredResolver(cache_dir / f"resolution-{os.getpid()}.sqlite")
+        # groups and entities on disk: memory does not grow with the corpus; a rebuild
+        # starts from the previous build's
+        self.state = cache_dir / RESOLUTION_STATE
+        # the working copies of builds that crashed (the build lock rules out a running one)
+        for f in cache_dir.glob("resolution-*.sqlite*"):
+            f.unlink(missing_ok=True)
+        self.resolver = StoredResolver(cache_dir / f"resolution-{os.getpid()}.sqlite",
+                                       previous=self.state)
         self.planned: list[_Planned] = []
         self.resolution: StoredResolution | None = None
 
@@ -233,7 +248,7 @@ class _Extraction:
             self.planned.append(plan)
             _count(s, r.path.name, summary)
             t = time.perf_counter()
-            self.resolver.add(s.keys)
+            self.resolver.add(r.cache_file.name, s.keys)
             t_resolve += time.perf_counter() - t
             yield plan
         t = time.perf_counter()
@@ -243,6 +258,7 @@ class _Extraction:
         self.resolver = None  # its groups are the entities' now
         stage_times["resolve"] = t_resolve + time.perf_counter() - t
         summary.documents = len(self.planned)
+        summary.entities_made = resolution.made
         counts = resolution.counts()
         summary.entities = {k.value: counts[k.value] for k in EntityKind if counts.get(k.value)}
         if not self.planned:
@@ -254,8 +270,13 @@ class _Extraction:
             pass
         return self.planned, self.resolution
 
+    def keep(self, version: str) -> None:
+        """Keep the resolution as the state the next build starts from."""
+        self.resolution.keep(self.state, version)
+        self.resolution = None
+
     def close(self) -> None:
-        """Remove the resolution's file."""
+        """Remove the resolution's file (unless kept)."""
         if self.resolution is not None:
             self.resolution.close()
         elif self.resolver is not None:
@@ -382,10 +403,13 @@ def _read_header(path: Path) -> dict:
     return header
 
 
-def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: StoredResolution
-                        ) -> tuple[Path, int, bool]:
+def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: StoredResolution,
+                        previous: list | None = None) -> tuple[Path, int, bool]:
     """The descriptions file of a document's graph under the build's resolution (reused
-    when what it says is unchanged): its path, quad count, and whether it was reused."""
+    when what it says is unchanged): its path, quad count, and whether it was reused.
+    `previous` is the graph's entry in the manifest of the build `res` started from."""
+    if (kept := _kept_descriptions(body, header, res, previous)) is not None:
+        return (*kept, True)
     found = [res.get(EntityKind(kind), key) for kind, key in header["described"]]
     entities = [e for e, _ in found]
     code, places = header["place"]
@@ -412,6 +436,23 @@ def ensure_descriptions(plan: _Planned, body: Path, header: dict, res: StoredRes
             quads[Quad(NamedNode(s), NamedNode(p), rdf.iri_of(place), g)] = None
     _write_nq(desc, quads, f"# {len(quads)} quads\n")
     return desc, len(quads), False
+
+
+def _kept_descriptions(body: Path, header: dict, res: StoredResolution,
+                       previous: list | None) -> tuple[Path, int] | None:
+    """The previous build's descriptions of a graph when they still hold (the same body,
+    and no entity they describe, figure indicator or own place changed since): a rebuild
+    after one report changed then reads only the entities of the graphs it touched."""
+    changed = res.changed
+    if previous is None or changed is None or previous[0] != body.name:
+        return None
+    code, places = header["place"]
+    if (any((kind, key) in changed for kind, key in header["described"])
+            or any((EntityKind.INDICATOR.value, key) in changed for _, key, _ in header["labels"])
+            or (code and places and (EntityKind.PLACE.value, code) in changed)):
+        return None
+    desc = body.with_name(previous[2])
+    return (desc, previous[3]) if desc.is_file() else None
 
 
 def _body_of(plan: _Planned, rdf_fp: str) -> tuple[Path, dict]:
@@ -605,6 +646,7 @@ def _read_manifest(store_dir: Path, cache_dir: Path) -> dict | None:
     except (store.StoreError, OSError, ValueError):
         return None
     manifest["version_path"] = info.version_path
+    manifest["version"] = info.version
     return manifest
 
 
@@ -739,9 +781,13 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                     planned, resolution = extraction.run()
                     t = time.perf_counter()
                     shared.add_gazetteer(resolution)
+                    # the graphs of the version the resolution started from
+                    before = (old.get("graphs", {}) if old is not None
+                              and resolution.base == old["version"] else {})
                     results = []
                     for plan, (body, header) in zip(planned, _bodies(planned, jobs)):
-                        desc, n_desc, reused = ensure_descriptions(plan, body, header, resolution)
+                        desc, n_desc, reused = ensure_descriptions(plan, body, header, resolution,
+                                                                   before.get(plan.key))
                         results.append((plan.key, (body, header["quads"], desc, n_desc),
                                         reused and plan.cached))
                     info = None
@@ -756,6 +802,8 @@ def build(paths: Iterable[Path], store_dir: Path, jobs: int | None = None,
                 if use_cache and backend is None:
                     _write_manifest(cache_dir, info.version,
                                     {"graphs": written.graphs, **shared.manifest()})
+                if use_cache:
+                    extraction.keep(info.version)
                 _prune_quads(cache_dir / QUADS_DIR, extraction.planned,
                              written.used | {f"gazetteer-{shared.gazetteer_digest}{store.NQ_SUFFIX}"})
             finally:

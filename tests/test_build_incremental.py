@@ -1,15 +1,18 @@
 """Incremental builds: after one report changes or is added, only it is extracted again,
-the other graphs come from the cache, and the store equals a build from scratch."""
+the other graphs come from the cache, the resolution starts from the previous build's
+(only the entities the report touches are made again), and the store equals a build from
+scratch."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode
+from pyoxigraph import BlankNode, NamedNode
 
-from kg.build import build
+from kg.build import ENTITY_PREFIXES, RESOLUTION_STATE, build
 from kg.store import open_store, store_info
+from kg.vocab import RDF, graph_iri
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = ROOT.parent / "shared" / "corpus" / "national"
@@ -17,6 +20,8 @@ NATIONAL = ROOT.parent / "shared" / "corpus" / "national"
 # and the one of 1980 to add.
 REPORTS = [NATIONAL / "gwr-1960.txt", NATIONAL / "gwr-1975.txt"]
 ADDED = NATIONAL / "gwr-1980.txt"
+# a report that adds names to entities gwr-1960 describes, so it changes that graph too
+RENAMING = NATIONAL / "gwr-1958.txt"
 
 
 def content(store_dir: Path) -> set:
@@ -41,11 +46,15 @@ def built(tmp_path_factory):
 def test_an_unchanged_rebuild_extracts_nothing_and_patches_the_version(built):
     root, reports, first = built
     before = store_info(root / "store").version
+    crashed = root / "store" / "cache" / "resolution-999999.sqlite"  # a crashed build's copy
+    crashed.write_bytes(b"")
     again = build([reports], root / "store")
+    assert not crashed.exists()
     assert again.cached == len(REPORTS)
     assert again.graphs_reused == len(REPORTS) and again.patched
     assert again.triples == first.triples
     assert store_info(root / "store").version != before
+    assert again.entities_made == 0 < first.entities_made == sum(first.entities.values())
 
 
 def test_a_changed_report_alone_is_extracted_and_the_store_equals_a_fresh_build(built, tmp_path):
@@ -58,6 +67,7 @@ def test_a_changed_report_alone_is_extracted_and_the_store_equals_a_fresh_build(
     summary = build([reports], root / "store")
     assert summary.cached == len(REPORTS) - 1  # only the changed report was extracted
     assert summary.patched
+    assert 0 < summary.entities_made < sum(summary.entities.values())
     fresh = build([reports], tmp_path / "fresh", use_cache=False)
     assert summary.triples == fresh.triples
     assert content(root / "store") == content(tmp_path / "fresh")
@@ -69,18 +79,33 @@ def test_an_added_report_is_extracted_and_its_graph_joins_the_others(built, tmp_
     summary = build([reports], root / "store")
     assert summary.documents == len(REPORTS) + 1
     assert summary.cached == len(REPORTS)
+    assert 0 < summary.entities_made < sum(summary.entities.values())
     graphs = {g.value for g in open_store(root / "store").named_graphs()}
     assert "https://w3id.org/policykg/graph/gwr-1980" in graphs
     fresh = build([reports], tmp_path / "fresh", use_cache=False)
     assert content(root / "store") == content(tmp_path / "fresh")
 
 
+def entities_only_in(store_dir: Path, key: str) -> set[str]:
+    """The entities that the graph of one report alone describes."""
+    typed: dict[str, set] = {}
+    for q in open_store(store_dir).quads_for_pattern(None, RDF.type, None, None):
+        if q.subject.value.startswith(ENTITY_PREFIXES) and isinstance(q.graph_name, NamedNode):
+            typed.setdefault(q.subject.value, set()).add(q.graph_name)
+    return {e for e, graphs in typed.items() if graphs == {graph_iri(key)}}
+
+
 def test_a_removed_report_leaves_the_store(built, tmp_path):
     root, reports, _ = built
     (reports / ADDED.name).unlink(missing_ok=True)
-    build([reports], root / "store")
+    own = entities_only_in(root / "store", ADDED.stem)
+    assert own
+    summary = build([reports], root / "store")
+    assert 0 < summary.entities_made < sum(summary.entities.values())
     graphs = {g.value for g in open_store(root / "store").named_graphs()}
     assert "https://w3id.org/policykg/graph/gwr-1980" not in graphs
+    assert not own & {q.subject.value for q in open_store(root / "store")
+                      .quads_for_pattern(None, None, None, None)}  # its own entities are gone
     fresh = build([reports], tmp_path / "fresh", use_cache=False)
     assert content(root / "store") == content(tmp_path / "fresh")
 
@@ -116,7 +141,7 @@ def test_a_patched_version_is_checked_graph_by_graph(built):
     """A patch counts the graphs it wrote or removed, not the whole store: the counts of a
     built store pass, one quad more or less in any of them refuses the version."""
     from kg.build import BuildError, _verify_graphs
-    from kg.vocab import graph_iri
+    from kg.vocab import RDF, graph_iri
 
     root, _, _ = built
     st = open_store(root / "store")
@@ -130,3 +155,47 @@ def test_a_patched_version_is_checked_graph_by_graph(built):
                 _verify_graphs(st, {**counts, graph: wrong})
     with pytest.raises(BuildError, match=REPORTS[0].stem):
         _verify_graphs(st, {graph_iri(REPORTS[0].stem): 0})  # a graph that should be gone
+
+
+def test_a_spoilt_resolution_state_is_folded_again_and_the_store_is_right(built, tmp_path):
+    root, reports, _ = built
+    state = root / "store" / "cache" / RESOLUTION_STATE
+    assert state.is_file()
+    state.write_bytes(b"not a database" * 100)
+    shutil.copy(ADDED, reports / ADDED.name)
+    summary = build([reports], root / "store")
+    assert summary.ok and summary.entities_made == sum(summary.entities.values())
+    fresh = build([reports], tmp_path / "fresh", use_cache=False)
+    assert content(root / "store") == content(tmp_path / "fresh")
+    (reports / ADDED.name).unlink()
+
+
+def test_a_report_that_renames_others_entities_changes_their_graphs_even_from_an_older_state(
+        tmp_path):
+    """A report that adds names to entities other graphs describe changes those graphs'
+    descriptions (the others keep theirs). A build that stopped after writing its version
+    but before keeping its resolution leaves the state of the build before: what changed
+    since is then relative to that one, and the current version's descriptions must not
+    be taken as they are."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for p in REPORTS:
+        shutil.copy(p, reports / p.name)
+    store_dir = tmp_path / "store"
+    build([reports], store_dir)
+    state = store_dir / "cache" / RESOLUTION_STATE
+    first_state = state.read_bytes()
+    shutil.copy(RENAMING, reports / RENAMING.name)
+    second = build([reports], store_dir)
+    assert second.graphs_reused == 1  # gwr-1960's descriptions changed, gwr-1975's did not
+    assert content(store_dir) == content(build_fresh(reports, tmp_path / "fresh-2"))
+    state.write_bytes(first_state)  # as if the second build had stopped before keeping it
+    (reports / RENAMING.name).unlink()
+    third = build([reports], store_dir)
+    assert third.entities_made == 0  # the same reports as the state's build
+    assert content(store_dir) == content(build_fresh(reports, tmp_path / "fresh-3"))
+
+
+def build_fresh(reports: Path, store_dir: Path) -> Path:
+    build([reports], store_dir, use_cache=False)
+    return store_dir

@@ -7,8 +7,8 @@ import pytest
 
 from kg.model import Document, EntityKind, Mention, Quantity, QuantityRole, Sentence, SourceText
 from kg.pipeline import process_file
-from kg.resolve import (Resolver, document_mentions, entity_digest, normalize_name, resolve,
-                        resolution_key, route_abbreviation)
+from kg.resolve import (DocumentMentions, Resolver, document_mentions, entity_digest,
+                        normalize_name, resolve, resolution_key, route_abbreviation)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "data").glob("*.txt"))
@@ -140,9 +140,9 @@ def test_the_resolver_on_disk_makes_the_same_entities_as_in_memory(seeds, tmp_pa
     extra = passage_doc("x.txt", "白马航电项目完成投资。", [(EntityKind.PROJECT, "白马航电", {"status": "在建"})])
     summaries.append(document_mentions(extra))
     memory, disk = Resolver(), StoredResolver(tmp_path / "r.sqlite")
-    for s in summaries:
+    for i, s in enumerate(summaries):
         memory.add(s)
-        disk.add(s)
+        disk.add(f"doc-{i}", s)
     whole, stored = memory.result(), disk.result()
     for (kind, key), e in whole.entities.items():
         s, digest = stored.get(kind, key)
@@ -171,7 +171,136 @@ def test_stored_resolution_finishes_when_the_writer_spills_to_the_file(tmp_path)
     keys = r.DocumentMentions()
     for i in range(30_000):
         keys.mentions.append((EntityKind.PROJECT, f"k{i}", f"工程{i}", f"工程{i}", {}))
-    res.add(keys)
+    res.add("one report", keys)
     out = res.result()
     assert out.counts() == {"project": 30_000}
     out.close()
+
+
+# ---------------------------------------------------------------- a rebuild from the kept state
+
+def keys_of(*mentions: tuple[EntityKind, str, str, dict], indicators=()) -> DocumentMentions:
+    """A document's resolution keys: (kind, key, surface, attrs) per mention, in order."""
+    return DocumentMentions(indicators=list(indicators), mentions=[
+        (kind, key, text, text, attrs) for kind, key, text, attrs in mentions])
+
+
+P, Q, X = (EntityKind.PROJECT, "工程甲"), (EntityKind.PROJECT, "工程乙"), (EntityKind.PLACE, "110000")
+# documents by name; a list of names is a build, in build order
+DOCS = {
+    "a": keys_of((*P, "工程甲", {"status": "在建"}), (*P, "工程甲", {"status": "停建"}),
+                 indicators=[("生产总值", "生产总值")]),
+    "a-changed": keys_of((*P, "工程甲", {})),  # "a" reworded: it no longer states the status
+    "b": keys_of((*P, "工程甲项目", {"status": "竣工"}), (*X, "某市", {"adcode": "110000"}),
+                 indicators=[("生产总值", "地区生产总值")]),
+    "c": keys_of((*P, "工程甲", {"status": "规划"}), (*Q, "工程乙", {}),
+                 indicators=[("生产总值", "GDP")]),
+}
+
+
+def fold(path: Path, names: list[str], previous: Path | None = None) -> "StoredResolution":
+    from kg.resolve import StoredResolver
+
+    resolver = StoredResolver(path, previous=previous)
+    for name in names:
+        resolver.add(name, DOCS[name])
+    return resolver.result()
+
+
+def described(res) -> dict:
+    """What the graph would say of every entity of a stored resolution."""
+    return {(e.kind, e.key): (e.label, e.alt_labels, e.attrs)
+            for kind in EntityKind for e in res.of_kind(kind)}
+
+
+def rebuilt(tmp_path: Path, before: list[str], after: list[str]):
+    """`after` resolved from the state `before` kept, and `after` folded from scratch."""
+    tmp_path.mkdir(exist_ok=True)
+    state = tmp_path / "state.sqlite"
+    fold(tmp_path / "first.sqlite", before).keep(state, "v1")
+    return (fold(tmp_path / "again.sqlite", after, previous=state),
+            fold(tmp_path / "fresh.sqlite", after))
+
+
+@pytest.mark.parametrize("before, after, status", [
+    (["a", "b"], ["b"], "竣工"),  # the document that stated it first is removed
+    (["a", "b"], ["c", "a", "b"], "规划"),  # one added ahead states it first
+    (["a", "b"], ["a-changed", "b"], "竣工"),  # the first one, changed, no longer states it
+    (["a-changed", "b"], ["a", "b"], "在建"),  # ... and states it again (its first mention's)
+    (["a", "b"], ["b", "a"], "竣工"),  # the same documents in another order
+    (["a", "c", "b"], ["a", "b"], "在建"),  # the only document naming 工程乙 is removed
+    (["a", "b"], ["a", "b", "c"], "在建"),
+])
+def test_a_rebuild_from_the_kept_state_makes_the_entities_of_a_fold_from_scratch(
+        tmp_path, before, after, status):
+    again, fresh = rebuilt(tmp_path, before, after)
+    assert described(again) == described(fresh)
+    assert again.entities[P].attrs["status"] == status
+    assert (Q in again.entities) == ("c" in after)
+    reordered = [n for n in after if n in before] != [n for n in before if n in after]
+    # only the groups the added and removed documents touched are made again
+    assert again.made == fresh.made if reordered else again.made < fresh.made
+
+
+def test_a_rebuild_tells_which_entities_changed(tmp_path):
+    again, _ = rebuilt(tmp_path, ["a", "b"], ["a", "b", "c"])
+    # 工程甲 is named once more as before, its status is still the first document's
+    assert again.changed == {("project", "工程乙"), ("indicator", "生产总值")}
+    assert again.base == "v1"
+    same, _ = rebuilt(tmp_path / "same", ["a", "b"], ["a", "b"])
+    assert same.made == 0 and same.changed == set()
+
+
+def corrupt(state: Path) -> None:
+    state.write_bytes(b"not a database" * 100)
+
+
+def truncated(state: Path) -> None:
+    data = state.read_bytes()
+    state.write_bytes(data[: len(data) // 2])
+
+
+def damaged(state: Path) -> None:
+    """A page in the middle overwritten (its header and schema still read)."""
+    data = bytearray(state.read_bytes())
+    assert len(data) >= 4 * 4096
+    data[2 * 4096: 3 * 4096] = b"\x55" * 4096
+    state.write_bytes(bytes(data))
+
+
+def kept_by_other_code(state: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(state) as con:
+        con.execute("UPDATE meta SET value = 'older code' WHERE name = 'code'")
+
+
+def missing(state: Path) -> None:
+    state.unlink()
+
+
+@pytest.mark.parametrize("spoil", [corrupt, truncated, damaged, kept_by_other_code, missing])
+def test_a_spoilt_state_is_folded_again_from_scratch(tmp_path, spoil):
+    from kg.resolve import StoredResolver
+
+    state = tmp_path / "state.sqlite"
+    fold(tmp_path / "first.sqlite", ["a", "c", "b"]).keep(state, "v1")
+    spoil(state)
+    resolver = StoredResolver(tmp_path / "again.sqlite", previous=state)
+    assert not resolver.incremental
+    for name in ["a", "b"]:
+        resolver.add(name, DOCS[name])
+    again, fresh = resolver.result(), fold(tmp_path / "fresh.sqlite", ["a", "b"])
+    assert described(again) == described(fresh) and again.made == fresh.made
+    assert again.changed is None
+
+
+def test_a_failed_rebuild_leaves_the_previous_state_as_it_was(tmp_path):
+    state = tmp_path / "state.sqlite"
+    fold(tmp_path / "first.sqlite", ["a", "b"]).keep(state, "v1")
+    kept = state.read_bytes()
+    fold(tmp_path / "again.sqlite", ["c", "b"], previous=state).close()  # the build failed
+    assert state.read_bytes() == kept
+    assert not (tmp_path / "again.sqlite").exists()
+    again, fresh = rebuilt(tmp_path / "later", ["a", "b"], ["c", "b"])
+    assert described(again) == described(fresh)

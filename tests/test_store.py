@@ -198,6 +198,28 @@ def test_the_default_graph_is_the_merge_of_the_named_graphs_each_triple_once(tmp
     assert sorted(t.object.value for t in triples(store.open_store(d))) == ["0", "1"]
 
 
+def test_a_patch_drops_from_the_merge_a_value_replaced_by_the_next_one(tmp_path):
+    # Oxigraph's on-disk store finds the quads of 256 when asked for 255 (an encoding that
+    # ends in a 0xFF byte): an offset moved by one character must still leave the merge
+    from pyoxigraph import DefaultGraph
+
+    xsd_integer = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    g = NamedNode(EX + "g")
+
+    def offsets(shift: int):
+        return [Quad(NamedNode(f"{EX}s{v}"), NamedNode(EX + "offset"),
+                     Literal(str(v + shift), datatype=xsd_integer), g) for v in (127, 255, 4095)]
+
+    d = tmp_path / "store"
+    with store.build_lock(d):
+        store.write_version(d, offsets(0))
+    with store.build_lock(d):
+        store.write_version(d, offsets(1), base=store.store_info(d).version_path, remove=[g])
+    merged = {q.object.value for q in store.open_store(d).quads_for_pattern(
+        None, None, None, DefaultGraph())}
+    assert merged == {"128", "256", "4096"}
+
+
 def test_an_update_keeps_the_merge_and_what_it_writes_into_the_default_graph(tmp_path):
     from pyoxigraph import DefaultGraph
 
