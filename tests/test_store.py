@@ -34,12 +34,19 @@ def test_a_written_version_becomes_current_and_opens_read_only(tmp_path):
     assert (d / "current").is_symlink()
 
 
-def test_a_second_version_replaces_the_first_and_old_ones_are_pruned(tmp_path):
-    d = tmp_path / "store"
+def write_versions(d, sizes, each=lambda version: None) -> list[str]:
+    """One version per size, in order; each(version) after it is written."""
     versions = []
-    for n in (3, 5, 7):
+    for n in sizes:
         with store.build_lock(d):
             versions.append(store.write_version(d, quads(n)).version)
+        each(versions[-1])
+    return versions
+
+
+def test_a_second_version_replaces_the_first_and_old_ones_are_pruned(tmp_path):
+    d = tmp_path / "store"
+    versions = write_versions(d, (3, 5, 7))
     assert count(d) == 7
     kept = sorted(p.name for p in (d / "versions").iterdir())
     assert versions[-1] in kept and versions[0] not in kept
@@ -48,12 +55,12 @@ def test_a_second_version_replaces_the_first_and_old_ones_are_pruned(tmp_path):
 
 def test_what_was_derived_from_a_pruned_version_goes_with_it(tmp_path):
     d = tmp_path / "store"
-    versions = []
-    for n in (3, 5, 7):
-        with store.build_lock(d):
-            versions.append(store.write_version(d, quads(n)).version)
-        (store.derived_dir(d, versions[-1]) / "lookup.sqlite").parent.mkdir(parents=True)
-        (store.derived_dir(d, versions[-1]) / "lookup.sqlite").write_text("x")
+
+    def derive(version: str) -> None:
+        store.derived_dir(d, version).mkdir(parents=True)
+        (store.derived_dir(d, version) / "lookup.sqlite").write_text("x")
+
+    versions = write_versions(d, (3, 5, 7), derive)
     kept = sorted(p.name for p in (d / "versions").iterdir())
     assert sorted(p.name for p in (d / store.DERIVED).iterdir()) == kept
     assert versions[0] not in kept
