@@ -342,6 +342,8 @@ class LookupIndex:
         """(IRI, label, the label or alias matched) of entities whose label or alias contains q
         (case ignored): exact matches first, then prefixes, then shorter labels."""
         needle = q.lower()
+        if "\x00" in needle:  # no name holds one, and the full-text query syntax cannot
+            return []
         params = {"q": needle, "prefix": f"{ID_BASE}{type_}/", "limit": limit, "offset": offset}
         of_type = "AND substr(iri, 1, length(:prefix)) = :prefix" if type_ else ""
         if len(needle) < 3:  # the trigram index finds substrings of three characters or more

@@ -42,7 +42,7 @@ def scan(store, q: str) -> set[str]:
 
 
 @pytest.mark.parametrize("q", ["水库", "镇", "建设项目", "a", "GDP", "区", "没有这样的名字", "农业",
-                               "Ag"])
+                               "Ag", '"""', "a\x00b", "\x00,²Í", "NEAR(水 库)", "*"])
 def test_search_finds_what_a_scan_of_every_label_finds(store, index, q):
     found = lookup.search(store, q, limit=100_000, index=index)
     assert {f["iri"] for f in found} == scan(store, q)
