@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from kg.server import analysis_jobs as jobs
+from kg.server.fastpath import API_ENTRY_BYTES
 from kg.server.offload import runner_for
 
 router = APIRouter(tags=["analysis"])
@@ -46,8 +47,18 @@ def _result(request: Request, job: str, **params) -> Path:
     return runner_for(info).result(info, job, **params)
 
 
-def _json_file(path: Path) -> FileResponse:
-    return FileResponse(path, media_type="application/json")
+def _file(path: Path, media_type: str, filename: str | None = None) -> Response:
+    """A result file: read into one body when small, so kg.server.fastpath keeps the answer
+    for the next ask (a dashboard's repeated asks are answered from memory, not from the
+    file); streamed when larger."""
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'} if filename else None
+    if path.stat().st_size <= API_ENTRY_BYTES:
+        return Response(path.read_bytes(), media_type=media_type, headers=headers)
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def _json_file(path: Path) -> Response:
+    return _file(path, "application/json")
 
 
 def _small_json(path: Path):
@@ -151,9 +162,8 @@ def export_file(request: Request, fmt: str, view: str = "full", entity: str | No
         f = format_of(fmt)
     except ValueError as e:
         raise HTTPException(404, str(e)) from e
-    return FileResponse(_export(request, f.name, view, entity, radius), media_type=f.media_type,
-                        content_disposition_type="inline",
-                        filename=f"policykg-{view}{f.suffix}")
+    return _file(_export(request, f.name, view, entity, radius), f.media_type,
+                 filename=f"policykg-{view}{f.suffix}")
 
 
 @router.get("/graph", response_class=HTMLResponse, summary="the interactive graph view")
@@ -161,5 +171,4 @@ def graph_page(request: Request, view: str = "full", entity: str | None = None,
                radius: int = Query(1, ge=1, le=4)) -> Response:
     from kg.export import format_of
 
-    return FileResponse(_export(request, "html", view, entity, radius),
-                        media_type=format_of("html").media_type)
+    return _file(_export(request, "html", view, entity, radius), format_of("html").media_type)
