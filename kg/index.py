@@ -32,7 +32,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.analysis.graph import (CO_MENTION, ENTITY_CLASSES, LINK_RELATIONS, Evidence,
-                               document_key, rows, select)
+                               document_key, iri_tail, rows, select)
 from kg.analysis.linkage import (VIA_ORDER, NameFinder, PolicyLink, Step, carried_links,
                                  carrier_names, strategy_names)
 from kg.analysis.structure import CO_MENTION_WEIGHT, PathStep, weighted_shortest
@@ -190,7 +190,7 @@ def _add_types(store, con) -> None:
     for batch in _batches(found):
         con.executemany("INSERT INTO entity VALUES (?, ?, ?, 2) ON CONFLICT DO UPDATE"
                         " SET type = coalesce(type, excluded.type)",
-                        [(iri, ENTITY_CLASSES[cls.rsplit("#", 1)[1]], _tail(iri))
+                        [(iri, ENTITY_CLASSES[cls.rsplit("#", 1)[1]], iri_tail(iri))
                          for iri, cls in batch])
 
 
@@ -204,11 +204,6 @@ def _batches(items, size: int = 10_000):
             batch = []
     if batch:
         yield batch
-
-
-def _tail(iri: str) -> str:
-    from urllib.parse import unquote
-    return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _stage(con, rows) -> None:
@@ -477,7 +472,8 @@ class LookupIndex:
             evidence = [Evidence(iri, text, document_key(iri)) for iri, text in con.execute(
                 "SELECT v.source, s.text FROM evidence v JOIN source s ON s.iri = v.source"
                 " WHERE v.edge = ? ORDER BY v.source", (edge,))]
-            steps.append(PathStep(a, labels.get(a, _tail(a)), rel, b, labels.get(b, _tail(b)),
+            steps.append(PathStep(a, labels.get(a, iri_tail(a)), rel, b,
+                                  labels.get(b, iri_tail(b)),
                                   src == a, evidence))
         return steps
 

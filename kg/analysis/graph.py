@@ -97,7 +97,7 @@ def entity_nodes(store: Store) -> dict[str, dict]:
         }} GROUP BY ?e ?class"""):
         kind = ENTITY_CLASSES[r["class"].rsplit("#", 1)[1]]
         node = nodes.setdefault(r["e"], {"type": kind, "label": "", "documents": []})
-        node["label"] = node["label"] or r["label"] or _tail(r["e"])
+        node["label"] = node["label"] or r["label"] or iri_tail(r["e"])
     for r in select(store, "SELECT DISTINCT ?e ?d WHERE { ?e kgo:mentionedIn ?d . ?d a kgo:Document }"):
         if r["e"] in nodes:
             nodes[r["e"]]["documents"].append(document_key(r["d"]))
@@ -106,7 +106,8 @@ def entity_nodes(store: Store) -> dict[str, dict]:
     return nodes
 
 
-def _tail(iri: str) -> str:
+def iri_tail(iri: str) -> str:
+    """The last path segment of an IRI, unescaped: the name of a thing with no label."""
     from urllib.parse import unquote
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
@@ -192,7 +193,7 @@ def documents(store: Store) -> list[dict]:
 
 
 def label_of(g: nx.Graph, iri: str) -> str:
-    return g.nodes[iri].get("label", _tail(iri)) if iri in g else _tail(iri)
+    return g.nodes[iri].get("label", iri_tail(iri)) if iri in g else iri_tail(iri)
 
 
 __all__ = ["Evidence", "ENTITY_CLASSES", "NODE_TYPES", "LINK_RELATIONS", "CO_MENTION",
