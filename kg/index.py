@@ -36,7 +36,7 @@ from kg.analysis.graph import (CO_MENTION, ENTITY_CLASSES, LINK_RELATIONS, Evide
 from kg.analysis.linkage import (VIA_ORDER, NameFinder, PolicyLink, Step, carried_links,
                                  carrier_names, strategy_names)
 from kg.analysis.structure import CO_MENTION_WEIGHT, PathStep, weighted_shortest
-from kg.vocab import BASE, ENTITY_TYPES, graph_iri
+from kg.vocab import BASE, graph_iri, split_iri
 
 SCHEMA = "2"  # bump when the tables change: an index of another schema is built again
 FILE_NAME = "lookup.sqlite"
@@ -162,18 +162,13 @@ def _add_search_tables(con) -> None:
     con.execute("INSERT INTO name_text (name_text) VALUES ('rebuild')")
 
 
-def _is_entity(iri: str) -> bool:
-    type_, _, key = iri[len(ID_BASE):].partition("/") if iri.startswith(ID_BASE) else ("", "", "")
-    return type_ in ENTITY_TYPES and bool(key) and "/" not in key
-
-
 def _add_names(store, con) -> None:
     """Labels and aliases. The canonical label of an entity is the least of its Chinese (or
     untagged) labels, of its other labels when it has none (sectors have English ones too)."""
     found = ((iri, prop.endswith("#label"), text, lang not in ("", "zh"))
              for iri, prop, text, lang in rows(store, """
                  SELECT ?e ?p ?hit (LANG(?hit) AS ?lang) WHERE {
-                   VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?hit }""") if _is_entity(iri))
+                   VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?hit }""") if split_iri(iri))
     for batch in _batches(found):
         con.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
                         [(iri, text, text.lower()) for iri, _, text, _ in batch])

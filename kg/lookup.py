@@ -14,7 +14,8 @@ from pyoxigraph import Literal, NamedNode, Store
 from kg.analysis.linkage import VIA_ORDER
 from kg.index import LookupIndex, TooBroad, open_index
 from kg.store import default_graph_options
-from kg.vocab import BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri, iri_key
+from kg.vocab import (BASE, ENTITY_TYPES, KGO, PREFIXES, RDFS, SKOS, entity_iri, iri_key,
+                      split_iri)
 
 ID_BASE = BASE + "id/"
 LOOKUP_TYPES = tuple(t for t in ENTITY_TYPES if t != "document") + ("document",)
@@ -54,14 +55,6 @@ def _value(term) -> str | int | float | None:
             return float(term.value)
         return term.value
     return term.value
-
-
-def split_iri(iri: str) -> tuple[str, str] | None:
-    """(type, key) of an entity IRI minted by kg.vocab, else None."""
-    if not iri.startswith(ID_BASE):
-        return None
-    type_, _, key = iri[len(ID_BASE):].partition("/")
-    return (type_, key) if type_ in ENTITY_TYPES and key and "/" not in key else None
 
 
 def entity_ref(iri: str, label: str | None = None) -> dict:

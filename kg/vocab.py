@@ -133,6 +133,15 @@ def entity_iri(entity_type: str, key: str) -> NamedNode:
     return NamedNode(f"{BASE}id/{entity_type}/{key}")
 
 
+def split_iri(iri: str) -> tuple[str, str] | None:
+    """(type, key) of an entity IRI minted by entity_iri, else None."""
+    base = f"{BASE}id/"
+    if not iri.startswith(base):
+        return None
+    type_, _, key = iri[len(base):].partition("/")
+    return (type_, key) if type_ in ENTITY_TYPES and key and "/" not in key else None
+
+
 def document_part_iri(doc_key: str, part: str, index: int) -> NamedNode:
     """Sections, columns, rows, sentences and mentions live under their document."""
     return NamedNode(f"{BASE}id/document/{doc_key}/{part}/{index}")
