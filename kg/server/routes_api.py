@@ -23,6 +23,8 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -66,48 +68,41 @@ class Lookups:
         self._index_file = index_path(info.path, info.version)
         self._answers: OrderedDict[tuple, tuple[bool, object]] = OrderedDict()
         self._lock = threading.Lock()
-        self._index: LookupIndex | None = None
-        self._index_error: Exception | None = None
-        self._index_built = threading.Event()
-        self._index_thread: threading.Thread | None = None
+        self._index: Future | None = None  # of the LookupIndex, set by one building thread
         self._index_lock = threading.Lock()
 
     def index(self, wait: float | None = INDEX_WAIT) -> LookupIndex:
         """The version's lookup index (kg.index), from disk. When no server built it before,
         one background thread builds it (minutes on 10,000 reports) and lookups wait for it
         `wait` seconds at most (None: until it is built), then answer 503 with Retry-After
-        rather than hold a thread."""
-        if self._index is not None:
-            return self._index
+        rather than hold a thread. A failed build is said, and the next ask tries again."""
         with self._index_lock:
-            if self._index_thread is None or (self._index_error and self._index_built.is_set()):
-                self._index_error = None
-                self._index_built.clear()
-                self._index_thread = threading.Thread(target=self._build_index, daemon=True,
-                                                      name=f"kg-index-{self.version}")
-                self._index_thread.start()
-        if not self._index_built.wait(wait):
+            if self._index is None or (self._index.done() and self._index.exception()):
+                self._index = Future()
+                threading.Thread(target=self._build_index, args=(self._index,), daemon=True,
+                                 name=f"kg-index-{self.version}").start()
+            building = self._index
+        try:
+            return building.result(timeout=wait)
+        except FutureTimeout:
             raise RequestError(503, "lookup index not ready",
                                f"the lookup index of store version {self.version} is being "
-                               "built; ask again shortly", {"Retry-After": "10"})
-        if self._index_error is not None:
+                               "built; ask again shortly", {"Retry-After": "10"}) from None
+        except Exception as e:
             raise RequestError(503, "lookup index failed",
                                f"the lookup index of store version {self.version} could not "
-                               f"be built: {self._index_error}", {"Retry-After": "10"})
-        return self._index
+                               f"be built: {e}", {"Retry-After": "10"}) from None
 
-    def _build_index(self) -> None:
+    def _build_index(self, building: Future) -> None:
         try:
             if isinstance(self._own_store, Store):  # in a process that ends when it is built
                 _build_index_file(self._version_path, self._index_file)
-                self._index = LookupIndex(self._index_file)
+                building.set_result(LookupIndex(self._index_file))
             else:  # a remote store: its queries stream over HTTP, from here
-                self._index = open_index(self._own_store, self._index_file)
-        except Exception as e:  # said to every lookup that needs it; the next one tries again
+                building.set_result(open_index(self._own_store, self._index_file))
+        except Exception as e:
             log.warning("the lookup index of version %s failed: %s", self.version, e)
-            self._index_error = e
-        finally:
-            self._index_built.set()
+            building.set_exception(e)
 
     async def answer(self, key: tuple, compute: Callable[[], object]):
         """compute() in a worker thread, once per key; lookup errors become HTTP errors."""
